@@ -18,6 +18,10 @@ const program = new Command('quickstow')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(serveCommand());
+// addCommand() does not pass these on: every command must throw, not exit, on a usage error.
+for (const command of program.commands) {
+  command.exitOverride().showHelpAfterError('(run with --help for usage)');
+}
 
 try {
   await program.parseAsync(process.argv);
