@@ -16,7 +16,7 @@ import { Metrics } from '../observability/metrics.js';
 import { instrumentStore } from '../store/instrumented.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
-import { openCommitter } from './committer.js';
+import { openMode } from './committer.js';
 
 export interface StartOptions {
   logger: Logger;
@@ -36,7 +36,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
   const metrics = new Metrics();
   const store = instrumentStore(options.store ?? openStore(config), metrics);
   const authTokens = await loadTokens(config.authTokenFile);
-  const { committer, idempotency } = await openCommitter(config, store, metrics, logger);
+  const mode = await openMode(config, store, metrics, logger);
+  const { committer, idempotency } = mode;
   const app = createApp({ config, committer, metrics, logger, authTokens, idempotency });
 
   const server = createAdaptorServer({
@@ -85,6 +86,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await withTimeout(stopped, config.requestTimeoutMs);
       server.closeAllConnections();
       await committer.close(config.shutdownDrainMs);
+      await mode.close();
       await store.close();
       logger.info('stopped');
     })();

@@ -1,6 +1,7 @@
 /**
  * The real `quickstow` command as a child process (the built dist/cli/main.js: `npm test` builds
- * first). The URL comes from the server's own "listening" log line, so --port 0 works.
+ * first). The URL comes from the line serve prints on stderr once it listens, so --port 0 works
+ * at any log level.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -55,10 +56,10 @@ export async function spawnServe(
   const exited = once(child, 'exit');
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 15_000);
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.stdout.on('data', (chunk) => {
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => {
       output += chunk;
-      const match = /"url":"(http:[^"]+)"[^\n]*"msg":"listening"/.exec(output);
+      const match = /listening on (http:\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);

@@ -1,0 +1,6 @@
+export {
+  type IdempotencyEntry,
+  IdempotencyIndex,
+  type IdempotencyIndexOptions,
+  maxKeyLength,
+} from './idempotency-index.js';
