@@ -37,12 +37,14 @@ export class SpoolCommitter implements Committer {
     return object && { meta: object.meta, body: object.body, state: 'stored' };
   }
 
+  /** Ready means what the contract says: the spool is writable and the store reachable. */
   async ready(): Promise<void> {
     if (!(await this.spool.writable())) {
       throw new QuickstowError('spool-failed', 503, 'The spool folder is not writable', {
         headers: { 'retry-after': '5' },
       });
     }
+    await this.store.ping();
   }
 
   close(drainMs: number): Promise<void> {

@@ -6,7 +6,7 @@ import { SyncCommitter } from '../modes/sync.js';
 import type { Committer } from '../modes/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { Spool } from '../spool/index.js';
+import { Spool, type SpoolFs } from '../spool/index.js';
 import type { ObjectStore } from '../store/types.js';
 
 export interface OpenedMode {
@@ -19,10 +19,9 @@ export interface OpenedMode {
 /** The Committer of the configured mode, and the Idempotency-Key index every mode shares. */
 export async function openMode(
   config: Config,
-  store: ObjectStore,
-  metrics: Metrics,
-  logger: Logger,
+  deps: { store: ObjectStore; metrics: Metrics; logger: Logger; spoolFs?: SpoolFs | undefined },
 ): Promise<OpenedMode> {
+  const { store, metrics, logger } = deps;
   const idempotency = await IdempotencyIndex.open({
     file: path.join(config.dataDir, 'idempotency.jsonl'),
     windowMs: config.idempotencyWindowMs,
@@ -40,6 +39,7 @@ export async function openMode(
       segmentMaxBytes: config.segmentMaxBytes,
       uploadConcurrency: config.uploadConcurrency,
       logger,
+      fs: deps.spoolFs,
     });
     metrics.observeSpool(() => spool.stats());
     committer = new SpoolCommitter(spool, store);

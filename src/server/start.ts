@@ -14,6 +14,7 @@ import { parseTokenFile } from '../http/auth.js';
 import type { Logger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { instrumentStore } from '../store/instrumented.js';
+import type { SpoolFs } from '../spool/index.js';
 import { openStore } from '../store/open.js';
 import type { ObjectStore } from '../store/types.js';
 import { openMode } from './committer.js';
@@ -22,6 +23,8 @@ export interface StartOptions {
   logger: Logger;
   /** Overrides the store the config names; tests use it to inject failures. */
   store?: ObjectStore;
+  /** Overrides the spool's file system; tests use it to inject EIO and ENOSPC. */
+  spoolFs?: SpoolFs;
 }
 
 export interface RunningServer {
@@ -36,7 +39,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   const metrics = new Metrics();
   const store = instrumentStore(options.store ?? openStore(config), metrics);
   const authTokens = await loadTokens(config.authTokenFile);
-  const mode = await openMode(config, store, metrics, logger);
+  const mode = await openMode(config, { store, metrics, logger, spoolFs: options.spoolFs });
   const { committer, idempotency } = mode;
   const app = createApp({ config, committer, metrics, logger, authTokens, idempotency });
 

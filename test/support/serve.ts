@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { type ConfigInput, resolveConfig } from '../../src/core/config.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { startServer } from '../../src/server/start.js';
+import type { SpoolFs } from '../../src/spool/index.js';
 import type { ObjectStore } from '../../src/store/types.js';
 import { tempDir } from './temp.js';
 
@@ -16,7 +17,7 @@ export interface TestServer {
 
 export async function startTestServer(
   overrides: ConfigInput = {},
-  options: { store?: ObjectStore; dataDir?: string } = {},
+  options: { store?: ObjectStore; dataDir?: string; spoolFs?: SpoolFs } = {},
 ): Promise<TestServer> {
   const temp = options.dataDir === undefined ? await tempDir() : undefined;
   const dataDir = options.dataDir ?? (temp?.dir as string);
@@ -31,6 +32,7 @@ export async function startTestServer(
   const running = await startServer(config, {
     logger: createLogger(config.logLevel, sink),
     store: options.store,
+    spoolFs: options.spoolFs,
   });
   return {
     url: running.url,
