@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { QuickstowError } from '../core/errors.js';
+import { benchCommand } from './bench.js';
 import { serveCommand } from './serve.js';
 
 const { version } = JSON.parse(
@@ -17,7 +18,8 @@ const program = new Command('quickstow')
   .version(version)
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
-  .addCommand(serveCommand());
+  .addCommand(serveCommand())
+  .addCommand(benchCommand());
 // addCommand() does not pass these on: every command must throw, not exit, on a usage error.
 for (const command of program.commands) {
   command.exitOverride().showHelpAfterError('(run with --help for usage)');
