@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { type ListeningChild, spawnListening } from './child.js';
 import { Cleanup } from './cleanup.js';
 import { nodeArgsFor } from './entry.js';
@@ -44,15 +44,16 @@ export interface S3StandInOptions {
   dataRoot?: string;
 }
 
-const s3rverScript = path.join(
+export const s3rverScript = path.join(
   path.dirname(createRequire(import.meta.url).resolve('s3rver/package.json')),
   'bin',
   's3rver.js',
 );
 
 /** An SDK client for s3rver: path-style, its fixed credentials, and no checksum framing. */
-export function s3rverClient(endpoint: string): S3Client {
+export function s3rverClient(endpoint: string, extra: S3ClientConfig = {}): S3Client {
   return new S3Client({
+    ...extra,
     endpoint,
     region: s3rverRegion,
     forcePathStyle: true,

@@ -95,7 +95,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
       limits,
     );
-    const payload = await ingestBody(bodyOf(c.req.raw), prepared, limits, now);
+    const payload = await ingestBody(bodyOf(c), prepared, limits, now);
     c.set('bodyComplete', true);
     setMetric(c, 'recv', payload.timings.receiveMs, 'receive body');
     setMetric(c, 'hash', payload.timings.hashMs, 'sha-256');
@@ -224,6 +224,12 @@ function receiptOf(id: string, meta: ObjectMeta, durability: Receipt['durability
   };
 }
 
-function bodyOf(request: Request): AsyncIterable<Uint8Array> | null {
-  return request.body as unknown as AsyncIterable<Uint8Array> | null;
+/**
+ * On Node the request's own stream is read directly: going through the web ReadableStream that
+ * wraps it costs a copy and a promise per chunk, a measurable part of the time to answer 1 MiB
+ * (see docs/benchmarks.md). Elsewhere (the Lambda adapter) the web body is all there is.
+ */
+function bodyOf(c: Context): AsyncIterable<Uint8Array> | null {
+  const incoming = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming;
+  return incoming ?? (c.req.raw.body as unknown as AsyncIterable<Uint8Array> | null);
 }

@@ -70,6 +70,16 @@ export class S3Store implements ObjectStore {
       ChecksumSHA256: Buffer.from(meta.sha256, 'hex').toString('base64'),
       Metadata: { sha256: meta.sha256, 'received-at': meta.receivedAt },
     });
+    // SigV4 signs the payload's SHA-256, which the signer would compute again over the whole
+    // body; we have it already. S3 checks this header against the bytes it receives, too.
+    command.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) request.headers['x-amz-content-sha256'] = meta.sha256;
+        return next(args);
+      },
+      { step: 'build', name: 'quickstowKnownPayloadHash' },
+    );
     try {
       await this.s3.send(command, this.deadline());
     } catch (error) {

@@ -11,15 +11,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import {
+  s3rverClient,
+  s3rverCredentials,
+  s3rverRegion,
+  s3rverScript,
+} from '../../src/bench/s3rver-process.js';
 
-export const s3rverCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-export const s3rverRegion = 'us-east-1';
+export { s3rverCredentials, s3rverRegion };
 
 export interface S3rver {
   /** http://127.0.0.1:PORT */
@@ -40,11 +44,6 @@ export interface S3rver {
 }
 
 const startTimeoutMs = 15_000;
-const s3rverScript = path.join(
-  path.dirname(createRequire(import.meta.url).resolve('s3rver/package.json')),
-  'bin',
-  's3rver.js',
-);
 
 export async function startS3rver(options: { bucket?: string } = {}): Promise<S3rver> {
   const bucket = options.bucket ?? 'quickstow-test';
@@ -159,13 +158,7 @@ async function spawnS3rver(
 }
 
 function clientFor(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: s3rverRegion,
-    forcePathStyle: true,
-    credentials: s3rverCredentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+  return s3rverClient(endpoint, {
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 10_000 }),
   });
 }
