@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { QuickstowError } from '../core/errors.js';
 import { benchCommand } from './bench.js';
+import { localCommand } from './local.js';
 import { serveCommand } from './serve.js';
 
 const { version } = JSON.parse(
@@ -19,6 +20,7 @@ const program = new Command('quickstow')
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)')
   .addCommand(serveCommand())
+  .addCommand(localCommand())
   .addCommand(benchCommand());
 // addCommand() does not pass these on: every command must throw, not exit, on a usage error.
 for (const command of program.commands) {

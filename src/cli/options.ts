@@ -51,7 +51,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
   ];
 }
 
-export function addStoreOptions(command: Command): Command {
+/** The server's durability modes and the spool's settings (`serve`). */
+export function addSpoolOptions(command: Command): Command {
   return command
     .addOption(
       option(
@@ -61,6 +62,36 @@ export function addStoreOptions(command: Command): Command {
         .choices(modes)
         .default(defaults.mode),
     )
+    .addOption(
+      option('--spool-max-bytes <bytes>', 'spool size at which new payloads get 503')
+        .argParser(parseBytes)
+        .default(defaults.spoolMaxBytes, '1GiB'),
+    )
+    .addOption(
+      option('--segment-max-bytes <bytes>', 'size of one spool segment file')
+        .argParser(parseBytes)
+        .default(defaults.segmentMaxBytes, '64MiB'),
+    )
+    .addOption(
+      option('--upload-concurrency <n>', 'uploads in flight from the spool')
+        .argParser(parseInteger)
+        .default(defaults.uploadConcurrency),
+    )
+    .addOption(
+      option('--idempotency-window-ms <ms>', 'how long an Idempotency-Key is remembered')
+        .argParser(parseInteger)
+        .default(defaults.idempotencyWindowMs),
+    )
+    .addOption(
+      option('--shutdown-drain-ms <ms>', 'on SIGTERM, how long the uploader may drain before exit')
+        .argParser(parseInteger)
+        .default(defaults.shutdownDrainMs),
+    );
+}
+
+/** Where payloads go and how large they may be (`serve` and `local`). */
+export function addStoreOptions(command: Command): Command {
+  return command
     .addOption(
       option('--store <kind>', 'object store: fs (a folder) or s3')
         .choices(storeKinds)
@@ -103,37 +134,12 @@ export function addStoreOptions(command: Command): Command {
         .default(defaults.storeTimeoutMs),
     )
     .addOption(
-      option('--spool-max-bytes <bytes>', 'spool size at which new payloads get 503')
-        .argParser(parseBytes)
-        .default(defaults.spoolMaxBytes, '1GiB'),
-    )
-    .addOption(
       option(
         '--memory-max-bytes <bytes>',
         'payload bytes held in memory at which new payloads get 503',
       )
         .argParser(parseBytes)
         .default(defaults.memoryMaxBytes, '256MiB'),
-    )
-    .addOption(
-      option('--segment-max-bytes <bytes>', 'size of one spool segment file')
-        .argParser(parseBytes)
-        .default(defaults.segmentMaxBytes, '64MiB'),
-    )
-    .addOption(
-      option('--upload-concurrency <n>', 'uploads in flight from the spool')
-        .argParser(parseInteger)
-        .default(defaults.uploadConcurrency),
-    )
-    .addOption(
-      option('--idempotency-window-ms <ms>', 'how long an Idempotency-Key is remembered')
-        .argParser(parseInteger)
-        .default(defaults.idempotencyWindowMs),
-    )
-    .addOption(
-      option('--shutdown-drain-ms <ms>', 'on SIGTERM, how long the uploader may drain before exit')
-        .argParser(parseInteger)
-        .default(defaults.shutdownDrainMs),
     )
     .addOption(
       option('--log-level <level>', 'log level').choices(logLevels).default(defaults.logLevel),

@@ -2,7 +2,13 @@ import { Command } from 'commander';
 import { defaults, resolveConfig } from '../core/config.js';
 import { createLogger } from '../observability/logger.js';
 import { startServer } from '../server/start.js';
-import { addStoreOptions, option, parseInteger, storeConfigOf } from './options.js';
+import {
+  addSpoolOptions,
+  addStoreOptions,
+  option,
+  parseInteger,
+  storeConfigOf,
+} from './options.js';
 
 export function serveCommand(): Command {
   const command = new Command('serve')
@@ -36,6 +42,7 @@ export function serveCommand(): Command {
         .argParser(parseInteger)
         .default(defaults.keepAliveTimeoutMs),
     );
+  addSpoolOptions(command);
   addStoreOptions(command);
   command.addHelpText(
     'after',

@@ -48,14 +48,21 @@ export async function spawnServe(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
+  return spawnCommand(['serve', '--port', '0', ...args], env);
+}
+
+async function spawnCommand(args: string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [cliPath, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const exited = once(child, 'exit');
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${args[0]} did not start:\n${output}`)),
+      15_000,
+    );
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => {
       output += chunk;
@@ -67,7 +74,7 @@ export async function spawnServe(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before listening:\n${output}`));
+      reject(new Error(`${args[0]} exited with ${code} before listening:\n${output}`));
     });
   });
   return {
@@ -83,4 +90,12 @@ export async function spawnServe(
       return code;
     },
   };
+}
+
+/** `quickstow local` as a child process; the URL comes from the line it prints on stderr. */
+export async function spawnLocal(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServeProcess> {
+  return spawnCommand(['local', '--port', '0', ...args], env);
 }
