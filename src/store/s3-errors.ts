@@ -68,6 +68,12 @@ export function isMissingObject(error: unknown): boolean {
   return name === 'NotFound' && $metadata?.httpStatusCode === 404;
 }
 
+export function isForbidden(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, $metadata } = error as SdkLikeError;
+  return name === 'AccessDenied' || name === 'Forbidden' || $metadata?.httpStatusCode === 403;
+}
+
 export function toStoreError(error: unknown): QuickstowError {
   if (error instanceof QuickstowError) return error;
   if (isStoreUnavailable(error)) {

@@ -21,7 +21,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { isMissingObject, toStoreError } from './s3-errors.js';
+import { isForbidden, isMissingObject, toStoreError } from './s3-errors.js';
 import type { ObjectMeta, ObjectStore, StoredObject } from './types.js';
 
 export interface S3StoreOptions {
@@ -41,6 +41,12 @@ export interface S3StoreOptions {
   maxAttempts?: number;
   /** A client to use instead of building one; the store then leaves closing it to its owner. */
   s3?: S3Client;
+  /**
+   * S3 answers a read of a missing key with 403, not 404, to a role without s3:ListBucket. The
+   * Lambda's least-privilege role has none on purpose (it could list every key), so there a 403
+   * on a read means "not there". Writes never get this treatment.
+   */
+  forbiddenMeansMissing?: boolean;
 }
 
 /** Parallel sockets per store: enough for the uploader's concurrency with headroom. */
@@ -52,9 +58,13 @@ export class S3Store implements ObjectStore {
   private readonly s3: S3Client;
   private readonly ownsClient: boolean;
   private readonly timeoutMs: number;
+  private readonly isMissing: (error: unknown) => boolean;
 
   constructor(options: S3StoreOptions) {
     this.bucket = options.bucket;
+    this.isMissing = options.forbiddenMeansMissing
+      ? (error) => isMissingObject(error) || isForbidden(error)
+      : isMissingObject;
     this.timeoutMs = options.timeoutMs;
     this.ownsClient = options.s3 === undefined;
     this.s3 = options.s3 ?? createS3Client(options);
@@ -98,7 +108,7 @@ export class S3Store implements ObjectStore {
       if (meta.sha256 === '') meta.sha256 = createHash('sha256').update(body).digest('hex');
       return { meta, body };
     } catch (error) {
-      if (isMissingObject(error)) return undefined;
+      if (this.isMissing(error)) return undefined;
       throw toStoreError(error);
     }
   }
@@ -108,7 +118,7 @@ export class S3Store implements ObjectStore {
       const command = new HeadObjectCommand({ Bucket: this.bucket, Key: key });
       return metaOf(key, await this.s3.send(command, this.deadline()));
     } catch (error) {
-      if (isMissingObject(error)) return undefined;
+      if (this.isMissing(error)) return undefined;
       throw toStoreError(error);
     }
   }

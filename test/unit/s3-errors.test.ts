@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NoSuchBucket, NoSuchKey, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
 import { QuickstowError } from '../../src/core/errors.js';
-import { isMissingObject, isStoreUnavailable, toStoreError } from '../../src/store/s3-errors.js';
+import {
+  isForbidden,
+  isMissingObject,
+  isStoreUnavailable,
+  toStoreError,
+} from '../../src/store/s3-errors.js';
 
 /** An error shaped the way S3 and the SDK report it. */
 function s3Error(name: string, httpStatusCode: number, fault: 'client' | 'server' = 'client') {
@@ -100,5 +105,15 @@ describe('isMissingObject', () => {
     assert.equal(isMissingObject(s3Error('AccessDenied', 403)), false);
     assert.equal(isMissingObject(socketError('ECONNREFUSED')), false);
     assert.equal(isMissingObject(undefined), false);
+  });
+});
+
+describe('isForbidden', () => {
+  it('recognises S3 403 answers, and nothing else', () => {
+    assert.equal(isForbidden({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }), true);
+    assert.equal(isForbidden({ name: 'Forbidden', $metadata: { httpStatusCode: 403 } }), true);
+    assert.equal(isForbidden({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }), false);
+    assert.equal(isForbidden(new Error('socket hang up')), false);
+    assert.equal(isForbidden(undefined), false);
   });
 });

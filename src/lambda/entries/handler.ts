@@ -1,0 +1,120 @@
+/**
+ * `quickstow/lambda`: the Lambda handler entry. Everything slow happens here, during init: the
+ * configuration is checked, the S3 connection opened, and (in the modes that upload after the
+ * response) the internal extension registered. The handler itself serves the HTTP contract of
+ * DESIGN.md from API Gateway REST (v1), HTTP API (v2.0) and Function URL events through the same
+ * Hono app as `quickstow serve`.
+ */
+
+import type { LambdaContext } from 'hono/aws-lambda';
+import { handle } from 'hono/aws-lambda';
+import { createApp } from '../../http/app.js';
+import { SyncCommitter } from '../../modes/sync.js';
+import type { Committer } from '../../modes/types.js';
+import { Metrics } from '../../observability/metrics.js';
+import { FsStore } from '../../store/fs.js';
+import { ExternalAfterResponseCommitter, InternalAfterResponseCommitter } from '../committers.js';
+import { lambdaConfigFromEnv } from '../config.js';
+import { HandoffClient } from '../handoff-client.js';
+import { startInternalExtension } from '../internal-extension.js';
+import { InvocationLatch } from '../invocation-latch.js';
+import { PendingUploads } from '../pending-uploads.js';
+import { SandboxSpool } from '../sandbox-spool.js';
+import { LambdaTelemetry } from '../telemetry.js';
+import { openWarmStore } from '../warm-store.js';
+
+const telemetry = new LambdaTelemetry('handler');
+const { logger } = telemetry;
+const config = lambdaConfigFromEnv();
+const store = await openWarmStore(config, logger);
+const latch = new InvocationLatch();
+const runtimeApi = process.env.AWS_LAMBDA_RUNTIME_API ?? '';
+
+let committer: Committer;
+let beforeInvoke: () => Promise<void> = async () => {};
+let afterInvoke: (requestId: string) => Promise<void> = async () => telemetry.flush();
+
+if (config.mode === 'sync') {
+  committer = new SyncCommitter(store);
+} else if (config.mode === 'after-response' && config.extension === 'external') {
+  const handoff = new HandoffClient(config.extensionSocket);
+  committer = new ExternalAfterResponseCommitter(store, handoff);
+  afterInvoke = async (requestId) => {
+    telemetry.flush();
+    await handoff.done(requestId);
+  };
+} else if (config.mode === 'after-response') {
+  const fallback =
+    config.fallbackDir === '' ? undefined : new FsStore({ root: config.fallbackDir });
+  const uploads = new PendingUploads({
+    store,
+    fallback,
+    telemetry,
+    logger,
+    memoryMaxBytes: config.shared.memoryMaxBytes,
+  });
+  committer = new InternalAfterResponseCommitter(store, uploads);
+  afterInvoke = async () => {};
+  await startInternalExtension({
+    runtimeApi,
+    name: 'quickstow-internal',
+    latch,
+    drain: (deadlineMs) => uploads.drain(deadlineMs),
+    marginMs: config.deadlineMarginMs,
+    logger,
+  });
+  // Shutdown gives a runtime with internal extensions 500 ms after SIGTERM: flush what we can.
+  process.once('SIGTERM', () => {
+    void uploads.drain(Date.now() + 400).finally(() => process.exit(0));
+  });
+} else {
+  const sandboxSpool = await SandboxSpool.create(config, store, logger);
+  committer = sandboxSpool.committer(store);
+  beforeInvoke = () => sandboxSpool.ensureOwned();
+  afterInvoke = () => sandboxSpool.heartbeat();
+  await startInternalExtension({
+    runtimeApi,
+    name: 'quickstow-internal',
+    latch,
+    drain: async (deadlineMs) => {
+      await Promise.race([
+        sandboxSpool.spool.drained(),
+        new Promise((resolve) => setTimeout(resolve, Math.max(0, deadlineMs - Date.now()))),
+      ]);
+      telemetry.flush();
+    },
+    marginMs: config.deadlineMarginMs,
+    logger,
+  });
+}
+
+const app = createApp({
+  config: config.shared,
+  committer,
+  metrics: new Metrics({ processMetrics: false }),
+  logger,
+});
+// Always base64: API Gateway (with binaryMediaTypes */*) and Function URLs decode it, and a
+// payload's bytes must come back exactly, whatever its Content-Type claims.
+const serve = handle(app, { isContentTypeBinary: () => true });
+
+export const handler = async (event: Parameters<typeof serve>[0], context: LambdaContext) => {
+  telemetry.powertools.addContext(context as never);
+  const started = Date.now();
+  try {
+    await beforeInvoke();
+    return await serve(event, context);
+  } finally {
+    if (isPost(event)) telemetry.milliseconds('AckLatency', Date.now() - started);
+    latch.markDone(context.awsRequestId);
+    await afterInvoke(context.awsRequestId);
+  }
+};
+
+function isPost(event: Parameters<typeof serve>[0]): boolean {
+  const method =
+    'httpMethod' in event
+      ? event.httpMethod
+      : (event as { requestContext?: { http?: { method?: string } } }).requestContext?.http?.method;
+  return method === 'POST';
+}
