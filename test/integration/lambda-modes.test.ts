@@ -73,6 +73,10 @@ describe('quickstow on Lambda through quickstow local', () => {
         assert.equal(wrong.status, 400);
         assert.equal(wrong.headers.get('content-type'), 'application/problem+json');
         assert.equal(((await wrong.json()) as { code: string }).code, 'digest-mismatch');
+        const logged = local.logs.find((line) => line.includes('"message":"acknowledged"'));
+        assert.ok(logged, 'a structured log line for the acknowledgement');
+        assert.match(logged, /"function_request_id":"[0-9a-f-]{36}"/);
+        assert.match(logged, /"xray_trace_id":"1-[0-9a-f]{8}-[0-9a-f]{24}"/);
       } finally {
         await local.close();
       }

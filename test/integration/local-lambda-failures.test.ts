@@ -129,7 +129,8 @@ describe('failures', () => {
         assert.equal(result.outcome.kind, 'response', 'the runtime answered in time');
         const phase = await result.invokePhase;
         assert.equal(phase?.status, 'timeout');
-        assert.ok((phase?.durationMs ?? 0) >= 800);
+        // Timers may fire a fraction of a millisecond before the clock that measured the phase.
+        assert.ok((phase?.durationMs ?? 0) >= 795, `phase lasted ${phase?.durationMs} ms`);
         assert.ok(s.logs.messages('platform').some((m) => m.includes('still working: recorder')));
         await s.assertReset();
         // The extension was busy at the timeout: it gets SHUTDOWN at its next `next`.
