@@ -10,7 +10,9 @@
 import { QuickstowError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { defaultBackoff, fullJitterDelayMs } from '../spool/backoff.js';
+import { FsStore } from '../store/fs.js';
 import type { ObjectMeta, ObjectStore } from '../store/types.js';
+import type { LambdaConfig } from './config.js';
 import type { LambdaTelemetry } from './telemetry.js';
 
 export interface PendingPayload {
@@ -150,4 +152,19 @@ function withDeadline<T>(promise: Promise<T>, deadlineMs: number): Promise<T> {
     );
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/** The uploads an after-response extension holds, with the fallback folder the config names. */
+export function pendingUploadsFor(
+  config: LambdaConfig,
+  store: ObjectStore,
+  telemetry: LambdaTelemetry,
+): PendingUploads {
+  return new PendingUploads({
+    store,
+    fallback: config.fallbackDir === '' ? undefined : new FsStore({ root: config.fallbackDir }),
+    telemetry,
+    logger: telemetry.logger,
+    memoryMaxBytes: config.shared.memoryMaxBytes,
+  });
 }

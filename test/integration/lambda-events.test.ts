@@ -9,10 +9,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { assertNoSandboxProcesses } from '../fixtures/lambda/harness.js';
 import { type QuickstowLocal, startQuickstowLocal } from '../support/local.js';
-import { type S3rver, startS3rver } from '../support/s3rver.js';
+import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
 import { tempDir } from '../support/temp.js';
 
 const fixtures = [
@@ -79,15 +78,7 @@ describe('quickstow handler: real API Gateway and Function URL events', () => {
         ([header]) => header.toLowerCase() === 'content-type',
       )?.[1];
       assert.equal(receipt.contentType, contentType);
-      const object = await s3.client.send(
-        new GetObjectCommand({ Bucket: s3.bucket, Key: receipt.key }),
-      );
-      const stored = Buffer.from(
-        await (
-          object.Body as { transformToByteArray(): Promise<Uint8Array> }
-        ).transformToByteArray(),
-      );
-      assert.deepEqual(stored, sent);
+      assert.deepEqual(await readObject(s3, receipt.key), sent);
     });
   }
 });

@@ -9,7 +9,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   allFrozen,
   assertNoSandboxProcesses,
@@ -17,7 +16,7 @@ import {
   waitUntil,
 } from '../fixtures/lambda/harness.js';
 import { startQuickstowLocal } from '../support/local.js';
-import { type S3rver, startS3rver } from '../support/s3rver.js';
+import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
 import { tempDir } from '../support/temp.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -84,11 +83,7 @@ describe('quickstow on Lambda when S3 is down', () => {
     try {
       const result = await sweeper.pool.invoke({ event: Buffer.from('{}') });
       assert.equal(result.outcome.kind, 'response', JSON.stringify(result.outcome));
-      const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-      const bytes = await (
-        object.Body as { transformToByteArray(): Promise<Uint8Array> }
-      ).transformToByteArray();
-      assert.equal(sha256(bytes), sha256(sent));
+      assert.equal(sha256((await readObject(s3, key)) ?? Buffer.alloc(0)), sha256(sent));
       assert.deepEqual(
         await readdir(fallbackDir, { recursive: true }).then((files) =>
           files.filter((f) => f.includes('.meta.json')),
@@ -170,11 +165,7 @@ describe('quickstow on Lambda when S3 is down', () => {
         result.outcome.kind === 'response' ? result.outcome.payload.toString() : '{}',
       );
       assert.equal(swept.uploaded, 1);
-      const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-      const bytes = await (
-        object.Body as { transformToByteArray(): Promise<Uint8Array> }
-      ).transformToByteArray();
-      assert.equal(sha256(bytes), sha256(body));
+      assert.equal(sha256((await readObject(s3, key)) ?? Buffer.alloc(0)), sha256(body));
     } finally {
       await sweeper.close();
     }

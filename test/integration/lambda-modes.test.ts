@@ -7,24 +7,16 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { allFrozen, assertNoSandboxProcesses, waitUntil } from '../fixtures/lambda/harness.js';
 import { startQuickstowLocal } from '../support/local.js';
-import { type S3rver, startS3rver } from '../support/s3rver.js';
+import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
 import { tempDir } from '../support/temp.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 async function storedSha256(s3: S3rver, key: string): Promise<string | undefined> {
-  try {
-    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-    return sha256(
-      await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
-    throw error;
-  }
+  const bytes = await readObject(s3, key);
+  return bytes && sha256(bytes);
 }
 
 describe('quickstow on Lambda through quickstow local', () => {

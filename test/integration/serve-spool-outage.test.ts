@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { type ServeProcess, spawnServe } from '../support/cli.js';
-import { type S3rver, s3rverCredentials, startS3rver } from '../support/s3rver.js';
+import { readObject, type S3rver, s3rverCredentials, startS3rver } from '../support/s3rver.js';
 import { tempDir } from '../support/temp.js';
 
 const MiB = 1024 * 1024;
@@ -95,22 +94,13 @@ describe('spool: store outage', () => {
     for (const payload of acked) {
       const deadline = Date.now() + 30_000;
       for (;;) {
-        try {
-          const object = await s3.client.send(
-            new GetObjectCommand({ Bucket: s3.bucket, Key: payload.key }),
-          );
-          const bytes = Buffer.from(
-            await (
-              object.Body as { transformToByteArray(): Promise<Uint8Array> }
-            ).transformToByteArray(),
-          );
+        const bytes = await readObject(s3, payload.key);
+        if (bytes !== undefined) {
           assert.equal(createHash('sha256').update(bytes).digest('hex'), payload.sha256);
           break;
-        } catch (error) {
-          if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
-          assert.ok(Date.now() < deadline, `${payload.key} never arrived`);
-          await sleep(100);
         }
+        assert.ok(Date.now() < deadline, `${payload.key} never arrived`);
+        await sleep(100);
       }
     }
     const again = await fetch(`${server.url}/payloads`, { method: 'POST', body: randomBytes(MiB) });

@@ -14,7 +14,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   s3rverClient,
@@ -161,4 +166,15 @@ function clientFor(endpoint: string): S3Client {
   return s3rverClient(endpoint, {
     requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 10_000 }),
   });
+}
+
+/** The bytes stored under `key`, read with the plain client; undefined when there is none. */
+export async function readObject(s3: S3rver, key: string): Promise<Buffer | undefined> {
+  try {
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    return Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
 }

@@ -7,12 +7,11 @@
  * Lambda allows (2 s with an external extension) and exits.
  */
 
-import { FsStore } from '../../store/fs.js';
 import { lambdaConfigFromEnv } from '../config.js';
 import { ExtensionsClient } from '../extensions-client.js';
 import { startHandoffServer } from '../handoff-server.js';
 import { InvocationLatch } from '../invocation-latch.js';
-import { PendingUploads } from '../pending-uploads.js';
+import { pendingUploadsFor } from '../pending-uploads.js';
 import { LambdaTelemetry } from '../telemetry.js';
 import { openWarmStore } from '../warm-store.js';
 
@@ -25,15 +24,7 @@ try {
   const config = lambdaConfigFromEnv();
   await client.register(name, ['INVOKE', 'SHUTDOWN']);
   const store = await openWarmStore(config, logger);
-  const fallback =
-    config.fallbackDir === '' ? undefined : new FsStore({ root: config.fallbackDir });
-  const uploads = new PendingUploads({
-    store,
-    fallback,
-    telemetry,
-    logger,
-    memoryMaxBytes: config.shared.memoryMaxBytes,
-  });
+  const uploads = pendingUploadsFor(config, store, telemetry);
   const latch = new InvocationLatch();
   const server = await startHandoffServer(config.extensionSocket, uploads, latch);
   logger.info({ socket: server.socketPath }, 'quickstow extension ready');

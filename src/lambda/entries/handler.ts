@@ -12,13 +12,12 @@ import { createApp } from '../../http/app.js';
 import { SyncCommitter } from '../../modes/sync.js';
 import type { Committer } from '../../modes/types.js';
 import { Metrics } from '../../observability/metrics.js';
-import { FsStore } from '../../store/fs.js';
 import { ExternalAfterResponseCommitter, InternalAfterResponseCommitter } from '../committers.js';
 import { lambdaConfigFromEnv } from '../config.js';
 import { HandoffClient } from '../handoff-client.js';
 import { startInternalExtension } from '../internal-extension.js';
 import { InvocationLatch } from '../invocation-latch.js';
-import { PendingUploads } from '../pending-uploads.js';
+import { pendingUploadsFor } from '../pending-uploads.js';
 import { SandboxSpool } from '../sandbox-spool.js';
 import { LambdaTelemetry } from '../telemetry.js';
 import { openWarmStore } from '../warm-store.js';
@@ -44,15 +43,7 @@ if (config.mode === 'sync') {
     await handoff.done(requestId);
   };
 } else if (config.mode === 'after-response') {
-  const fallback =
-    config.fallbackDir === '' ? undefined : new FsStore({ root: config.fallbackDir });
-  const uploads = new PendingUploads({
-    store,
-    fallback,
-    telemetry,
-    logger,
-    memoryMaxBytes: config.shared.memoryMaxBytes,
-  });
+  const uploads = pendingUploadsFor(config, store, telemetry);
   committer = new InternalAfterResponseCommitter(store, uploads);
   afterInvoke = async () => {};
   await startInternalExtension({
