@@ -33,12 +33,17 @@ export class Segment {
   readonly ids: string[] = [];
   /** The handle appends are written through; only the active segment has one. */
   writer: SpoolFile | undefined;
+  /**
+   * One read handle, opened at the first read and kept until the segment goes: the uploader
+   * reads every record back, and opening the file for each one cost more than the read.
+   */
+  private reader: Promise<SpoolFile> | undefined;
   deleting = false;
 
   constructor(
     readonly seq: number,
     dir: string,
-    fs: SpoolFs,
+    private readonly fs: SpoolFs,
     logger: Logger,
   ) {
     this.path = path.join(dir, segmentFileName(seq));
@@ -51,5 +56,21 @@ export class Segment {
 
   get active(): boolean {
     return this.writer !== undefined;
+  }
+
+  readHandle(): Promise<SpoolFile> {
+    const opening = (this.reader ??= this.fs.open(this.path, 'r'));
+    // A failed open is not kept: the next read tries again.
+    opening.catch(() => {
+      if (this.reader === opening) this.reader = undefined;
+    });
+    return opening;
+  }
+
+  /** Closes the read handle, if any; before the file is deleted and when the spool closes. */
+  async closeReader(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    await reader?.then((handle) => handle.close()).catch(() => undefined);
   }
 }

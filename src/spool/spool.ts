@@ -364,6 +364,7 @@ export class Spool {
     await Promise.all(this.deletions);
     for (const segment of this.segments.values()) {
       if (!segment.deleting) await segment.acks.close({ sync: true });
+      await segment.closeReader();
     }
     this.logger.info(
       { pendingRecords: this.pending.size, pendingBytes: this.pendingBytes },
@@ -474,12 +475,7 @@ export class Spool {
     try {
       let bytes: Buffer;
       try {
-        const handle = await this.fs.open(segment.path, 'r');
-        try {
-          bytes = await readFully(handle, entry.bytes, entry.offset);
-        } finally {
-          await handle.close();
-        }
+        bytes = await readFully(await segment.readHandle(), entry.bytes, entry.offset);
       } catch (error) {
         if (errorCode(error) === 'ENOENT' && entry.state !== 'pending') return undefined;
         throw error;
@@ -534,6 +530,7 @@ export class Spool {
   private async deleteSegment(segment: Segment): Promise<void> {
     try {
       await segment.acks.close({ sync: false });
+      await segment.closeReader();
       await this.fs.unlink(segment.path);
       // The segment's removal must be durable before its acks go (invariant 5).
       await syncDirectory(this.fs, this.dir);
