@@ -4,6 +4,9 @@
  *   layer/           extensions/quickstow (the external extension, as Lambda finds it in
  *                    /opt/extensions) and quickstow-extension/extension.mjs (its code)
  *   function.zip, extension-layer.zip   the same folders, zipped for deployment
+ *   bench/floor/, bench/naive/   index.mjs each: the floor and naive handlers `quickstow bench`
+ *                    runs through `quickstow local` (its local-floor and local-naive targets);
+ *                    never deployed, in no zip
  * The folders are what `quickstow local` runs; the zips are what the CDK stack deploys. Only
  * what the entries import is bundled: no aws-cdk-lib, no dev dependency, no native binary (the
  * spool's CRC32C is swapped for its portable twin, since the bundle may run on arm64).
@@ -59,6 +62,18 @@ await writeFile(
 );
 await chmod(launcher, 0o755);
 
+// The bench's baselines in the Lambda family, bundled like a function a user would deploy.
+await build({
+  ...common,
+  entryPoints: { index: path.join(root, 'src/bench/lambda/floor.ts') },
+  outdir: path.join(out, 'bench/floor'),
+});
+await build({
+  ...common,
+  entryPoints: { index: path.join(root, 'src/bench/lambda/naive.ts') },
+  outdir: path.join(out, 'bench/naive'),
+});
+
 for (const [folder, zip] of [
   ['function', 'function.zip'],
   ['layer', 'extension-layer.zip'],
@@ -73,6 +88,8 @@ for (const name of [
   'layer/quickstow-extension/extension.mjs',
   'function.zip',
   'extension-layer.zip',
+  'bench/floor/index.mjs',
+  'bench/naive/index.mjs',
 ]) {
   const { size } = await stat(path.join(out, name));
   process.stdout.write(

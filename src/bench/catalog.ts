@@ -1,7 +1,8 @@
 /**
  * The targets the bench can start, each in a child process of its own so that the load generator
- * never shares an event loop with a server, and what each one models. The local-* targets of
- * issue 6 wait for `quickstow local`.
+ * never shares an event loop with a server, and what each one models. The serve family runs
+ * node:http servers and `quickstow serve`; the local family runs `quickstow local` (API Gateway +
+ * Lambda emulated, see local-targets.ts). families.ts says which baselines each compares with.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,19 +10,21 @@ import path from 'node:path';
 import { type ListeningChild, spawnListening } from './child.js';
 import type { Cleanup } from './cleanup.js';
 import { nodeArgsFor } from './entry.js';
+import type { LambdaLogStats } from './lambda-logs.js';
 import { parseListeningUrl } from './listen-line.js';
+import {
+  isLocalTarget,
+  type LocalTargetName,
+  localTargetDescriptions,
+  localTargetNames,
+  startLocalTarget,
+} from './local-targets.js';
 
-export const targetNames = ['floor', 'naive', 'serve-sync', 'serve-spool'] as const;
-export type TargetName = (typeof targetNames)[number];
-
-export const plannedTargetNames = [
-  'local-floor',
-  'local-naive',
-  'local-sync',
-  'local-after-response',
-  'local-external',
-  'local-spool',
-] as const;
+export const serveTargetNames = ['floor', 'naive', 'serve-sync', 'serve-spool'] as const;
+export { localTargetNames };
+export const targetNames = [...serveTargetNames, ...localTargetNames] as const;
+export type ServeTargetName = (typeof serveTargetNames)[number];
+export type TargetName = ServeTargetName | LocalTargetName;
 
 export const targetDescriptions: Record<TargetName, string> = {
   floor: 'node:http that reads the body, hashes it and answers 201; stores nothing',
@@ -29,6 +32,7 @@ export const targetDescriptions: Record<TargetName, string> = {
   'serve-sync': 'quickstow serve --mode sync --store s3: answers 201 once S3 has the object',
   'serve-spool':
     'quickstow serve --mode spool --store s3: answers 202 once fsynced to the spool; uploads later',
+  ...localTargetDescriptions,
 };
 
 /** Where a target's payloads can be read back from, to check them. */
@@ -41,6 +45,12 @@ export interface RunningTarget {
   pid?: number;
   readBack: ReadBack;
   description: string;
+  /** local-* targets: the function's name (its sandboxes carry it in their environment). */
+  functionName?: string;
+  /** local-* targets: sandboxes initialised before the run (= the function's concurrency). */
+  sandboxes?: number;
+  /** local-* targets: what the function's log says, per level. */
+  lambdaLog?: LambdaLogStats;
 }
 
 /** The S3 the storing targets use. */
@@ -57,17 +67,24 @@ export interface TargetContext {
   s3: TargetS3 | undefined;
   sizeBytes: number;
   maxConcurrency: number;
+  s3DelayMs: number;
   cleanup: Cleanup;
 }
 
 export function storesInS3(name: TargetName): boolean {
-  return name !== 'floor';
+  return name !== 'floor' && name !== 'local-floor';
 }
 
 export async function startTarget(
   name: TargetName,
   context: TargetContext,
 ): Promise<RunningTarget> {
+  if (isLocalTarget(name)) {
+    const { child, lambdaLog, functionName, sandboxes } = await startLocalTarget(name, context, {
+      env: targetEnv(context),
+    });
+    return { ...running(name, child), functionName, sandboxes, lambdaLog };
+  }
   const child = await spawnListening(
     name,
     await argsOf(name, context),
@@ -87,7 +104,7 @@ function running(name: TargetName, child: ListeningChild): RunningTarget {
   };
 }
 
-async function argsOf(name: TargetName, context: TargetContext): Promise<string[]> {
+async function argsOf(name: ServeTargetName, context: TargetContext): Promise<string[]> {
   const s3 = context.s3;
   if (name === 'floor') return nodeArgsFor('./targets/floor');
   if (s3 === undefined) throw new Error(`${name} needs an S3 endpoint`);
@@ -116,7 +133,7 @@ async function argsOf(name: TargetName, context: TargetContext): Promise<string[
 const defaultMemoryMaxBytes = 256 * 1024 * 1024;
 
 /** quickstow's default in-memory budget, raised only where the workload would not fit in it. */
-function memoryBudgetArgs({ sizeBytes, maxConcurrency }: TargetContext): string[] {
+export function memoryBudgetArgs({ sizeBytes, maxConcurrency }: TargetContext): string[] {
   const needed = sizeBytes * maxConcurrency * 2;
   return needed > defaultMemoryMaxBytes ? ['--memory-max-bytes', String(needed)] : [];
 }

@@ -22,6 +22,10 @@ export interface SpawnOptions {
   parseUrl: (output: string) => string | undefined;
   startTimeoutMs?: number;
   stopTimeoutMs?: number;
+  /** Sees every chunk of the child's stdout as it arrives (the tail is kept regardless). */
+  onStdout?: (chunk: string) => void;
+  /** Sent if the bench exits without stopping the child (see Cleanup.watchChild). */
+  exitSignal?: NodeJS.Signals;
 }
 
 const tailBytes = 16 * 1024;
@@ -36,7 +40,7 @@ export async function spawnListening(
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanup.watchChild(child);
+  cleanup.watchChild(child, options.exitSignal);
   const stop = () => stopChild(child, options.stopTimeoutMs ?? 10_000);
   cleanup.add(`stop ${name}`, stop);
 
@@ -55,6 +59,7 @@ export async function spawnListening(
     if (url !== undefined && output.length > 2 * tailBytes) output = output.slice(-tailBytes);
   };
   child.stdout?.setEncoding('utf8').on('data', onOutput);
+  if (options.onStdout !== undefined) child.stdout?.on('data', options.onStdout);
   child.stderr?.setEncoding('utf8').on('data', onOutput);
 
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;

@@ -10,11 +10,11 @@ import { rm } from 'node:fs/promises';
 
 export class Cleanup {
   private readonly steps: { name: string; release: () => Promise<void> }[] = [];
-  private readonly children = new Set<ChildProcess>();
+  private readonly children = new Map<ChildProcess, NodeJS.Signals>();
   private readonly dirs = new Set<string>();
   private running: Promise<string[]> | undefined;
   private readonly onExit = () => {
-    for (const child of this.children) child.kill('SIGKILL');
+    for (const [child, signal] of this.children) child.kill(signal);
     for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
   };
 
@@ -31,9 +31,13 @@ export class Cleanup {
     this.steps.push({ name, release });
   }
 
-  /** A child to kill at exit even if run() never happens; forgotten once it has exited. */
-  watchChild(child: ChildProcess): void {
-    this.children.add(child);
+  /**
+   * A child to kill at exit even if run() never happens; forgotten once it has exited. SIGKILL
+   * by default; a child that must release processes of its own (`quickstow local` and its
+   * sandboxes, which a SIGKILL would orphan) gets SIGTERM and finishes that on its own.
+   */
+  watchChild(child: ChildProcess, exitSignal: NodeJS.Signals = 'SIGKILL'): void {
+    this.children.set(child, exitSignal);
     child.once('exit', () => this.children.delete(child));
   }
 

@@ -1,6 +1,7 @@
 /** The report folder: results.json (everything, machine included) and latency.svg. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type Baselines, type Family, families, familyLabels } from './families.js';
 import type { Machine } from './machine.js';
 import type { LevelResult } from './results.js';
 import { renderChart } from './svg/chart.js';
@@ -10,7 +11,17 @@ export interface BenchReport {
   date: string;
   machine: Machine;
   options: Record<string, unknown>;
-  targets: { name: string; description: string; url?: string }[];
+  targets: {
+    name: string;
+    description: string;
+    url?: string;
+    functionName?: string;
+    sandboxes?: number;
+    /** local-* targets: log lines of failed requests and invokes (lambda-logs.ts). */
+    logProblems?: string[];
+  }[];
+  /** Which baselines each family's ratios are to. */
+  ratioBaselines: Record<Family, Baselines>;
   results: LevelResult[];
   /** Payloads that were lost or differ, per target. */
   failures: { target: string; id: string; problem: string }[];
@@ -43,17 +54,22 @@ export function chartOf(report: BenchReport): string {
       `${report.machine.cpuModel}, ${report.machine.cores} cores, Node ${report.machine.nodeVersion}`,
       report.date.slice(0, 16).replace('T', ' '),
     ].join(' · '),
-    panels: levels.map((concurrency) => ({
-      concurrency,
-      series: report.results
-        .filter((result) => result.concurrency === concurrency)
-        .map((result) => ({
-          target: result.target,
-          p50Ms: result.latency.p50Ms,
-          p90Ms: result.latency.p90Ms,
-          p99Ms: result.latency.p99Ms,
-          cdf: result.cdf,
-        })),
-    })),
+    // A row per family and level: each family with its own baselines, on its own scale.
+    panels: families
+      .filter((family) => report.results.some((result) => result.family === family))
+      .flatMap((family) => levels.map((concurrency) => ({ family, concurrency })))
+      .map(({ family, concurrency }) => ({
+        concurrency,
+        label: familyLabels[family],
+        series: report.results
+          .filter((result) => result.concurrency === concurrency && result.family === family)
+          .map((result) => ({
+            target: result.target,
+            p50Ms: result.latency.p50Ms,
+            p90Ms: result.latency.p90Ms,
+            p99Ms: result.latency.p99Ms,
+            cdf: result.cdf,
+          })),
+      })),
   });
 }

@@ -9,6 +9,8 @@ import os from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type RunningTarget, startTarget, storesInS3, type TargetS3 } from './catalog.js';
 import { Cleanup } from './cleanup.js';
+import { familyBaselines } from './families.js';
+import { isLocalTarget } from './local-targets.js';
 import { describeMachine } from './machine.js';
 import { type Measurement, measure } from './measure.js';
 import type { BenchOptions } from './options.js';
@@ -16,7 +18,7 @@ import { createProgress, type Progress } from './progress.js';
 import { writeReport } from './report.js';
 import { resultsOf } from './results.js';
 import { s3rverEnv, startS3StandIn } from './s3rver-process.js';
-import { resultsTable } from './table.js';
+import { lambdaTable, resultsTable } from './table.js';
 import { contractReader, type Failure, type ReadPayload, s3Reader, verifyAll } from './verify.js';
 
 export interface BenchIo {
@@ -64,6 +66,12 @@ async function bench(
 
   const results = resultsOf(measurement, failures, targets);
   io.stdout.write(`${resultsTable(results)}\n\n`);
+  const lambda = lambdaTable(results);
+  if (lambda !== undefined) {
+    io.stdout.write(
+      `Lambda, from the REPORT lines of quickstow local (means per invoke):\n${lambda}\n\n`,
+    );
+  }
   for (const target of targets) {
     if (target.readBack === 'none') continue;
     const total = measurement.acknowledged.filter((ack) => ack.target === target.name).length;
@@ -74,12 +82,21 @@ async function bench(
     date,
     machine: describeMachine(),
     options: { ...options },
-    targets: targets.map(({ name, description, url }) => ({ name, description, url })),
+    targets: targets.map(({ name, description, url, functionName, sandboxes, lambdaLog }) => ({
+      name,
+      description,
+      url,
+      ...(functionName === undefined ? {} : { functionName, sandboxes }),
+      ...(lambdaLog === undefined || lambdaLog.problems.length === 0
+        ? {}
+        : { logProblems: lambdaLog.problems }),
+    })),
+    ratioBaselines: familyBaselines,
     results,
     failures: failures.map(({ ack, problem }) => ({ target: ack.target, id: ack.id, problem })),
   });
   io.stdout.write(`\nreport: ${files.json}\n        ${files.svg}\n`);
-  return reportProblems(measurement, failures, io);
+  return reportProblems(targets, measurement, failures, io);
 }
 
 async function startS3(
@@ -155,11 +172,39 @@ async function startTargets(
   progress: Progress,
 ): Promise<RunningTarget[]> {
   const maxConcurrency = Math.max(...options.concurrency);
-  const context = { s3: targetS3, sizeBytes: options.sizeBytes, maxConcurrency, cleanup };
-  const started = await Promise.all(options.targets.map((name) => startTarget(name, context)));
-  for (const target of started) {
-    progress.log(`bench: ${target.name} (pid ${target.pid}) at ${target.url}`);
+  const context = {
+    s3: targetS3,
+    sizeBytes: options.sizeBytes,
+    maxConcurrency,
+    s3DelayMs: options.s3DelayMs,
+    cleanup,
+  };
+  const announce = (target: RunningTarget) => {
+    const lambda =
+      target.functionName === undefined
+        ? ''
+        : ` (Lambda function ${target.functionName}, ${target.sandboxes} sandboxes prewarmed)`;
+    progress.log(`bench: ${target.name} (pid ${target.pid}) at ${target.url}${lambda}`);
+    return target;
+  };
+  // The servers start side by side; the local targets one after another, since each initialises
+  // all its sandboxes at once and Lambda caps an init at 10 s, which a crowded machine can miss.
+  const servers = Promise.all(
+    options.targets
+      .filter((name) => !isLocalTarget(name))
+      .map(async (name) => announce(await startTarget(name, context))),
+  );
+  const locals: RunningTarget[] = [];
+  try {
+    for (const name of options.targets.filter(isLocalTarget)) {
+      progress.log(`bench: starting ${name}…`);
+      locals.push(announce(await startTarget(name, context)));
+    }
+  } finally {
+    await servers.catch(() => {});
   }
+  const started = await servers;
+  const byName = new Map([...started, ...locals].map((target) => [target.name, target]));
   const given = options.urls.map(
     ({ name, url }): RunningTarget => ({
       name,
@@ -168,7 +213,7 @@ async function startTargets(
       description: `a server already running at ${url}`,
     }),
   );
-  return [...started, ...given];
+  return [...options.targets.map((name) => byName.get(name) as RunningTarget), ...given];
 }
 
 async function verifyTargets(
@@ -205,7 +250,12 @@ function readerOf(
 }
 
 /** Says loudly what went wrong, and returns the exit code. */
-function reportProblems(measurement: Measurement, failures: readonly Failure[], io: BenchIo) {
+function reportProblems(
+  targets: readonly RunningTarget[],
+  measurement: Measurement,
+  failures: readonly Failure[],
+  io: BenchIo,
+) {
   const lines: string[] = [];
   for (const target of new Set(failures.map((failure) => failure.ack.target))) {
     const mine = failures.filter((failure) => failure.ack.target === target);
@@ -221,6 +271,11 @@ function reportProblems(measurement: Measurement, failures: readonly Failure[], 
     lines.push(
       `BENCH FAILED: ${mine.length} requests to ${target} failed; the first: ${mine[0]?.error}`,
     );
+    const problems = targets.find((t) => t.name === target)?.lambdaLog?.problems ?? [];
+    if (problems.length > 0) {
+      lines.push(`  its quickstow local says (first ${problems.length}, also in results.json):`);
+      lines.push(...problems.slice(0, 3).map((line) => `  ${line.slice(0, 300)}`));
+    }
   }
   if (lines.length === 0) return 0;
   io.stderr.write(`\n${lines.join('\n')}\n`);

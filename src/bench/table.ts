@@ -1,4 +1,5 @@
 /** The results table printed on stdout: plain text, aligned, readable in a terminal and a log. */
+import { ratioFootnote } from './families.js';
 import type { LevelResult } from './results.js';
 
 export type Align = 'left' | 'right';
@@ -86,5 +87,58 @@ export function resultsTable(results: readonly LevelResult[]): string {
     String(result.errors),
     result.verified === undefined ? '-' : `${result.verified.ok}/${result.verified.total}`,
   ]);
-  return formatTable(headers, rows, align);
+  const lines = formatTable(headers, rows, align).split('\n');
+  // A blank line between the families, whose ratios have different baselines.
+  const body = lines.slice(2).flatMap((line, index) => {
+    const family = results[index]?.family;
+    return index > 0 && family !== results[index - 1]?.family ? ['', line] : [line];
+  });
+  return [...lines.slice(0, 2), ...body, '', ratioFootnote(results.map((r) => r.target))].join(
+    '\n',
+  );
+}
+
+const lambdaHeaders = [
+  'target',
+  'conc',
+  'invokes',
+  'runtime ms',
+  'after answer ms',
+  'billed ms',
+  'sandboxes used',
+  'max memory MB',
+  'cold starts',
+  'throttled',
+];
+
+/**
+ * The local-* targets as Lambda sees them (means over the level's invokes, warm-up included):
+ * how long the runtime took to answer, how long the sandbox stayed busy after the answer, the
+ * billed duration, and how many of the prewarmed sandboxes the level needed. Undefined when no
+ * local-* target ran.
+ */
+export function lambdaTable(results: readonly LevelResult[]): string | undefined {
+  const rows = results.flatMap((result) => {
+    const lambda = result.lambda;
+    if (lambda === undefined) return [];
+    return [
+      [
+        result.target,
+        String(result.concurrency),
+        String(lambda.invokes),
+        formatMs(lambda.meanRuntimeMs),
+        formatMs(lambda.meanPostRuntimeMs),
+        formatMs(lambda.meanDurationMs),
+        `${lambda.sandboxesUsed}/${lambda.sandboxesPrewarmed ?? '?'}`,
+        String(lambda.maxMemoryUsedMb),
+        String(lambda.coldStarts),
+        String(lambda.throttles),
+      ],
+    ];
+  });
+  if (rows.length === 0) return undefined;
+  return formatTable(lambdaHeaders, rows, [
+    'left',
+    ...lambdaHeaders.slice(1).map((): Align => 'right'),
+  ]);
 }

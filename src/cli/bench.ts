@@ -26,9 +26,12 @@ export function benchCommand(): Command {
       'Measure POST /payloads latency of quickstow against the floor and the naive server, side by side, and check every acknowledged payload was stored.',
     )
     .addOption(
-      new Option('--targets <names>', `comma-separated subset of: ${targetNames.join(', ')}`)
+      new Option(
+        '--targets <names>',
+        `comma-separated subset of the targets below, or all (${targetNames.length} targets)`,
+      )
         .argParser(parseTargets)
-        .default(benchDefaults.targets, targetNames.join(',')),
+        .default(benchDefaults.targets, benchDefaults.targets.join(',')),
     )
     .addOption(
       new Option(
@@ -91,8 +94,9 @@ export function benchCommand(): Command {
     'after',
     `
 Targets (each its own process; the S3 stand-in is s3rver behind a delay proxy):
-${targetNames.map((name) => `  ${name.padEnd(12)} ${targetDescriptions[name]}`).join('\n')}
-  (local-* targets of \`quickstow local\` are not built yet.)
+${targetNames.map((name) => `  ${name.padEnd(21)} ${targetDescriptions[name]}`).join('\n')}
+The local-* targets are \`quickstow local\` processes (REST API + Lambda, every sandbox prewarmed);
+their ratios are to local-floor and local-naive, the others' to floor and naive.
 
 Latency runs from the first byte sent to the last byte of the answer; targets take turns batch
 by batch. After the run every acknowledged payload is read back from the store and compared;
@@ -100,6 +104,7 @@ a lost or corrupted payload, or a failed request, makes the command exit 1.
 
 Examples:
   quickstow bench
+  quickstow bench --targets all
   quickstow bench --targets floor,serve-sync --requests 100 --concurrency 1,4,16
   quickstow bench --size 64KiB --s3-delay-ms 0 --report-dir /tmp/bench
   quickstow bench --targets floor --url mine=http://127.0.0.1:8080

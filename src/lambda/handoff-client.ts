@@ -5,7 +5,10 @@ import { decodeMeta, encodeMeta, metaHeader } from './handoff-protocol.js';
 
 /** The handler's side of the handoff to the external extension (see handoff-protocol.ts). */
 export class HandoffClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  // No keep-alive: the extension's server closes idle connections, and a sandbox frozen longer
+  // than that would write to a dead socket (EPIPE) at its next invoke. A new connection to a
+  // Unix socket costs next to nothing.
+  private readonly agent = new http.Agent({ keepAlive: false });
 
   constructor(private readonly socketPath: string) {}
 

@@ -29,6 +29,9 @@ export async function startInternalExtension(options: InternalExtensionOptions):
       if (event.eventType !== 'INVOKE') continue;
       const deadlineMs = event.deadlineMs - options.marginMs;
       await options.latch.wait(event.requestId, deadlineMs);
+      // The latch is set as the handler returns; let the runtime post the answer before the
+      // upload's signing and socket writes take the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
       await options.drain(deadlineMs);
     }
   })().catch((error: unknown) => {

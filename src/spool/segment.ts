@@ -59,7 +59,8 @@ export class Segment {
   }
 
   readHandle(): Promise<SpoolFile> {
-    const opening = (this.reader ??= this.fs.open(this.path, 'r'));
+    this.reader ??= this.fs.open(this.path, 'r');
+    const opening = this.reader;
     // A failed open is not kept: the next read tries again.
     opening.catch(() => {
       if (this.reader === opening) this.reader = undefined;

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidArgumentError } from 'commander';
-import { parseConcurrency, parseTargets, parseUrlTarget } from '../../src/bench/options.js';
+import { targetNames } from '../../src/bench/catalog.js';
+import {
+  benchDefaults,
+  parseConcurrency,
+  parseTargets,
+  parseUrlTarget,
+} from '../../src/bench/options.js';
 
 describe('bench flags', () => {
   it('picks a subset of the targets, in the order given, once each', () => {
@@ -23,11 +29,13 @@ describe('bench flags', () => {
     assert.throws(() => parseTargets(' , '), /at least one target/);
   });
 
-  it('says the local-* targets are not built yet', () => {
-    assert.throws(
-      () => parseTargets('floor,local-after-response'),
-      /local-after-response: .*`quickstow local`, which does not exist yet/,
-    );
+  it('accepts the local-* targets of quickstow local', () => {
+    assert.deepEqual(parseTargets('floor,local-after-response,local-floor'), [
+      'floor',
+      'local-after-response',
+      'local-floor',
+    ]);
+    assert.throws(() => parseTargets('local-lambda'), /unknown target local-lambda/);
   });
 
   it('parses concurrency levels', () => {
@@ -49,5 +57,21 @@ describe('bench flags', () => {
     assert.throws(() => parseUrlTarget('floor=http://127.0.0.1:9'), /built-in target/);
     assert.throws(() => parseUrlTarget('http://127.0.0.1:9'), /NAME=URL/);
     assert.throws(() => parseUrlTarget('x=ftp://127.0.0.1'), /NAME=URL/);
+  });
+});
+
+describe('bench defaults', () => {
+  it('runs the serve family and local-floor, local-naive, local-after-response; all runs every target', () => {
+    assert.deepEqual(benchDefaults.targets, [
+      'floor',
+      'naive',
+      'serve-sync',
+      'serve-spool',
+      'local-floor',
+      'local-naive',
+      'local-after-response',
+    ]);
+    assert.deepEqual(parseTargets('all'), [...targetNames]);
+    assert.equal(targetNames.length, 10);
   });
 });

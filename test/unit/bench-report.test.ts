@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { baselinesOf, familyOf } from '../../src/bench/families.js';
 import { parseListeningUrl } from '../../src/bench/listen-line.js';
 import type { LevelResult } from '../../src/bench/results.js';
 import { MetricMeans, parseServerTiming } from '../../src/bench/server-timing.js';
@@ -21,6 +22,8 @@ function result(target: string, overrides: Partial<LevelResult> = {}): LevelResu
     elapsedMs: 3000,
     latency: { count: 300, minMs: 1, meanMs: 3, p50Ms: 2.5, p90Ms: 4, p99Ms: 9.87, maxMs: 123.4 },
     throughput: { requestsPerSecond: 100, mbPerSecond: 104.9 },
+    family: familyOf(target),
+    ratioBaselines: baselinesOf(target),
     ratios: { p50VsFloor: 1.25, p99VsFloor: 2 },
     serverTimingMeansMs: {},
     cdf: [],

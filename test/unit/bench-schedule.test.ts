@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ratio, ratiosOf } from '../../src/bench/ratios.js';
-import { batchSizeFor, planBatches } from '../../src/bench/schedule.js';
+import { balancedOrders, batchSizeFor, planBatches } from '../../src/bench/schedule.js';
 
 describe('interleaved batches', () => {
   it('sends exactly the requests asked for, the last batch taking the rest', () => {
@@ -12,17 +12,41 @@ describe('interleaved batches', () => {
     );
   });
 
-  it('rotates which target goes first, and every target runs in every batch', () => {
-    const batches = planBatches(40, 10, 3);
+  it('changes which target goes first, and every target runs in every batch', () => {
+    const batches = planBatches(40, 10, 4);
     assert.deepEqual(
       batches.map((batch) => batch.order),
       [
-        [0, 1, 2],
-        [1, 2, 0],
-        [2, 0, 1],
-        [0, 1, 2],
+        [0, 1, 3, 2],
+        [1, 2, 0, 3],
+        [2, 3, 1, 0],
+        [3, 0, 2, 1],
       ],
     );
+  });
+
+  it('balances the turns: each target follows each other one equally often', () => {
+    for (const n of [2, 3, 4, 5, 7, 10]) {
+      const orders = balancedOrders(n);
+      const follows = new Map<string, number>();
+      const firsts = new Map<number, number>();
+      for (const order of orders) {
+        assert.deepEqual(
+          [...order].sort((a, b) => a - b),
+          [...Array(n).keys()],
+          `n=${n}`,
+        );
+        firsts.set(order[0] as number, (firsts.get(order[0] as number) ?? 0) + 1);
+        for (let i = 1; i < n; i++) {
+          const pair = `${order[i - 1]}>${order[i]}`;
+          follows.set(pair, (follows.get(pair) ?? 0) + 1);
+        }
+      }
+      assert.equal(follows.size, n * (n - 1), `n=${n}: every ordered pair occurs`);
+      assert.equal(new Set(follows.values()).size, 1, `n=${n}: equally often`);
+      assert.equal(new Set(firsts.values()).size, 1, `n=${n}: everyone first equally often`);
+    }
+    assert.deepEqual(balancedOrders(1), [[0], [0]]);
   });
 
   it('plans nothing for no requests and refuses an empty batch size', () => {

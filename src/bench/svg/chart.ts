@@ -2,7 +2,8 @@
  * The bench's chart, written by hand (no chart library for two kinds of plot). One row per
  * concurrency level: on the left, p50/p90/p99 bars per target; on the right, the latency CDF of
  * every target on a log-scale time axis, where a floor of 2 ms and a naive upload of 60 ms both
- * stay readable. Colours are fixed per target across rows.
+ * stay readable. Colours are fixed per target across rows. A panel may name the family of targets
+ * it shows (node:http and serve, or API Gateway + Lambda): each family gets rows of its own.
  */
 import type { CdfPoint } from '../stats.js';
 import { formatMs } from '../table.js';
@@ -19,6 +20,8 @@ export interface ChartSeries {
 
 export interface ChartPanel {
   concurrency: number;
+  /** What the panel's targets are, appended to its titles. */
+  label?: string;
   series: ChartSeries[];
 }
 
@@ -28,12 +31,24 @@ export interface ChartInput {
   panels: ChartPanel[];
 }
 
-const palette = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d'];
+// Tableau 10: ten targets, ten colours.
+const palette = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#9d755d',
+  '#eeca3b',
+  '#ff9da6',
+  '#79706e',
+];
 const percentileOpacity = { p50: 1, p90: 0.6, p99: 0.3 } as const;
 const width = 1040;
 const headerHeight = 64;
-const rowHeight = 340;
-const margin = { top: 34, right: 20, bottom: 58, left: 58 };
+const rowHeight = 360;
+const margin = { top: 34, right: 20, bottom: 78, left: 58 };
 const font = 'font-family="system-ui, sans-serif"';
 
 interface Box {
@@ -87,7 +102,7 @@ function percentileBars(panel: ChartPanel, targets: readonly string[], box: Box)
   const group = area.width / Math.max(1, panel.series.length);
   const barWidth = Math.min(36, (group * 0.8) / 3);
   const parts: string[] = [
-    text(`Latency percentiles, concurrency ${panel.concurrency}`, {
+    text(`Latency percentiles, concurrency ${panel.concurrency}${suffix(panel)}`, {
       x: box.x + margin.left,
       y: box.y + 20,
       'font-size': 14,
@@ -120,10 +135,11 @@ function percentileBars(panel: ChartPanel, targets: readonly string[], box: Box)
         }),
       );
     });
+    // Every other label a line lower, so that long names side by side do not overlap.
     parts.push(
       text(series.target, {
         x: center,
-        y: area.y + area.height + 16,
+        y: area.y + area.height + 16 + (index % 2) * 14,
         'font-size': 11,
         'text-anchor': 'middle',
       }),
@@ -159,7 +175,7 @@ function cdfPlot(panel: ChartPanel, targets: readonly string[], box: Box): strin
   const x = logScale([low, high], [area.x, area.x + area.width]);
   const y = linearScale([0, 100], [area.y + area.height, area.y]);
   const parts: string[] = [
-    text(`Latency CDF, concurrency ${panel.concurrency}`, {
+    text(`Latency CDF, concurrency ${panel.concurrency}${suffix(panel)}`, {
       x: box.x + margin.left,
       y: box.y + 20,
       'font-size': 14,
@@ -204,9 +220,15 @@ function cdfPlot(panel: ChartPanel, targets: readonly string[], box: Box): strin
     );
   }
   // The legend sits under the axis: inside the plot, some curve always runs where it would be.
+  // It wraps onto a second line when the names do not fit on one.
   let legendX = area.x;
-  const legendY = box.y + box.height - 12;
+  let legendY = box.y + box.height - 30;
   for (const series of panel.series) {
+    const itemWidth = 40 + 6.5 * series.target.length;
+    if (legendX > area.x && legendX + itemWidth - 20 > area.x + area.width) {
+      legendX = area.x;
+      legendY += 16;
+    }
     parts.push(
       element('rect', {
         x: legendX,
@@ -217,9 +239,13 @@ function cdfPlot(panel: ChartPanel, targets: readonly string[], box: Box): strin
       }),
       text(series.target, { x: legendX + 19, y: legendY, 'font-size': 11 }),
     );
-    legendX += 40 + 6.5 * series.target.length;
+    legendX += itemWidth;
   }
   return element('g', {}, parts);
+}
+
+function suffix(panel: ChartPanel): string {
+  return panel.label === undefined ? '' : ` · ${panel.label}`;
 }
 
 function gridLine(area: Box, at: number, label: string): string {
