@@ -34,6 +34,30 @@ describe('quickstow on Lambda when S3 is down', () => {
     await temp.remove();
   });
 
+  /** One run of the sweeper entry in its own `quickstow local` sandbox; its JSON result. */
+  async function runSweeper(
+    mode: 'after-response' | 'spool',
+    env: Record<string, string>,
+  ): Promise<{ uploaded?: number }> {
+    const sweeper = await startQuickstowLocal({
+      s3,
+      dataDir: temp.dir,
+      mode,
+      handler: 'sweeper.handler',
+      env,
+    });
+    try {
+      const result = await sweeper.pool.invoke({ event: Buffer.from('{}') });
+      assert.equal(result.outcome.kind, 'response', JSON.stringify(result.outcome));
+      return JSON.parse(
+        result.outcome.kind === 'response' ? result.outcome.payload.toString() : '{}',
+      );
+    } finally {
+      await sweeper.close();
+      await assertNoSandboxProcesses(sweeper.functionName);
+    }
+  }
+
   it('after-response: retries until the deadline, keeps the payload in the fallback and says so; the sweeper uploads it', async () => {
     const fallbackDir = path.join(temp.dir, 'fallback');
     let key = '';
@@ -73,27 +97,14 @@ describe('quickstow on Lambda when S3 is down', () => {
     }
     await assertNoSandboxProcesses(local.functionName);
     await s3.up();
-    const sweeper = await startQuickstowLocal({
-      s3,
-      dataDir: temp.dir,
-      mode: 'after-response',
-      handler: 'sweeper.handler',
-      env: { QUICKSTOW_FALLBACK_DIR: fallbackDir },
-    });
-    try {
-      const result = await sweeper.pool.invoke({ event: Buffer.from('{}') });
-      assert.equal(result.outcome.kind, 'response', JSON.stringify(result.outcome));
-      assert.equal(sha256((await readObject(s3, key)) ?? Buffer.alloc(0)), sha256(sent));
-      assert.deepEqual(
-        await readdir(fallbackDir, { recursive: true }).then((files) =>
-          files.filter((f) => f.includes('.meta.json')),
-        ),
-        [],
-      );
-    } finally {
-      await sweeper.close();
-    }
-    await assertNoSandboxProcesses(sweeper.functionName);
+    await runSweeper('after-response', { QUICKSTOW_FALLBACK_DIR: fallbackDir });
+    assert.equal(sha256((await readObject(s3, key)) ?? Buffer.alloc(0)), sha256(sent));
+    assert.deepEqual(
+      await readdir(fallbackDir, { recursive: true }).then((files) =>
+        files.filter((f) => f.includes('.meta.json')),
+      ),
+      [],
+    );
   });
 
   it('after-response without a fallback: PAYLOAD LOST is logged with the id and counted', async () => {
@@ -151,24 +162,8 @@ describe('quickstow on Lambda when S3 is down', () => {
     await assertNoSandboxProcesses(local.functionName);
     await s3.up();
 
-    const sweeper = await startQuickstowLocal({
-      s3,
-      dataDir: temp.dir,
-      mode: 'spool',
-      handler: 'sweeper.handler',
-      env: { QUICKSTOW_SWEEP_STALE_AFTER_MS: '0' },
-    });
-    try {
-      const result = await sweeper.pool.invoke({ event: Buffer.from('{}') });
-      assert.equal(result.outcome.kind, 'response', JSON.stringify(result.outcome));
-      const swept = JSON.parse(
-        result.outcome.kind === 'response' ? result.outcome.payload.toString() : '{}',
-      );
-      assert.equal(swept.uploaded, 1);
-      assert.equal(sha256((await readObject(s3, key)) ?? Buffer.alloc(0)), sha256(body));
-    } finally {
-      await sweeper.close();
-    }
-    await assertNoSandboxProcesses(sweeper.functionName);
+    const swept = await runSweeper('spool', { QUICKSTOW_SWEEP_STALE_AFTER_MS: '0' });
+    assert.equal(swept.uploaded, 1);
+    assert.equal(sha256((await readObject(s3, key)) ?? Buffer.alloc(0)), sha256(body));
   });
 });
