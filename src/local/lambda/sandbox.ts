@@ -429,7 +429,7 @@ export class Sandbox {
       active.resolveAnswer({ outcome: active.outcome, report: report.line });
     }
     active.resolvePhase({ report, reusable: end.reusable });
-    if (end.reusable) void this.memory.refreshMembers().catch(() => {});
+    if (end.reusable) void this.memory.refreshMembersIfStale().catch(() => {});
   }
 
   private figures(active: ActiveInvoke, until: number): ReportFigures {
