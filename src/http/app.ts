@@ -225,9 +225,10 @@ function receiptOf(id: string, meta: ObjectMeta, durability: Receipt['durability
 }
 
 /**
- * On Node the request's own stream is read directly: going through the web ReadableStream that
- * wraps it costs a copy and a promise per chunk, a measurable part of the time to answer 1 MiB
- * (see docs/benchmarks.md). Elsewhere (the Lambda adapter) the web body is all there is.
+ * The body as the host hands it over in `env.incoming`: on Node the request's own stream, on
+ * Lambda the event's body already decoded (src/lambda/http-adapter.ts). Going through the web
+ * ReadableStream instead costs a copy and a promise per chunk, a measurable part of the time to
+ * answer 1 MiB (see docs/benchmarks.md). Any other host gets the web body.
  */
 function bodyOf(c: Context): AsyncIterable<Uint8Array> | null {
   const incoming = (c.env as { incoming?: AsyncIterable<Uint8Array> } | undefined)?.incoming;

@@ -81,4 +81,19 @@ describe('quickstow handler: real API Gateway and Function URL events', () => {
       assert.deepEqual(await readObject(s3, receipt.key), sent);
     });
   }
+
+  it('an event that is not an HTTP proxy event gets a 400 problem, not a crash', async () => {
+    const result = await local.pool.invoke({ event: Buffer.from('{"source":"aws.events"}') });
+    assert.equal(result.outcome.kind, 'response', JSON.stringify(result.outcome));
+    if (result.outcome.kind !== 'response') return;
+    const proxy = JSON.parse(result.outcome.payload.toString()) as {
+      statusCode: number;
+      body: string;
+      headers: Record<string, string>;
+    };
+    assert.equal(proxy.statusCode, 400);
+    assert.equal(proxy.headers['content-type'], 'application/problem+json');
+    const problem = JSON.parse(Buffer.from(proxy.body, 'base64').toString()) as { code: string };
+    assert.equal(problem.code, 'bad-request');
+  });
 });
