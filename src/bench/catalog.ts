@@ -20,7 +20,13 @@ import {
   startLocalTarget,
 } from './local-targets.js';
 
-export const serveTargetNames = ['floor', 'naive', 'serve-sync', 'serve-spool'] as const;
+export const serveTargetNames = [
+  'floor',
+  'floor-fsync',
+  'naive',
+  'serve-sync',
+  'serve-spool',
+] as const;
 export { localTargetNames };
 export const targetNames = [...serveTargetNames, ...localTargetNames] as const;
 export type ServeTargetName = (typeof serveTargetNames)[number];
@@ -28,6 +34,8 @@ export type TargetName = ServeTargetName | LocalTargetName;
 
 export const targetDescriptions: Record<TargetName, string> = {
   floor: 'node:http that reads the body, hashes it and answers 201; stores nothing',
+  'floor-fsync':
+    'the floor, plus: appends the body to a local file and answers after fdatasync (durable floor)',
   naive: 'node:http that awaits an SDK PutObject of the whole body, then answers 201',
   'serve-sync': 'quickstow serve --mode sync --store s3: answers 201 once S3 has the object',
   'serve-spool':
@@ -72,7 +80,7 @@ export interface TargetContext {
 }
 
 export function storesInS3(name: TargetName): boolean {
-  return name !== 'floor' && name !== 'local-floor';
+  return name !== 'floor' && name !== 'floor-fsync' && name !== 'local-floor';
 }
 
 export async function startTarget(
@@ -107,6 +115,11 @@ function running(name: TargetName, child: ListeningChild): RunningTarget {
 async function argsOf(name: ServeTargetName, context: TargetContext): Promise<string[]> {
   const s3 = context.s3;
   if (name === 'floor') return nodeArgsFor('./targets/floor');
+  if (name === 'floor-fsync') {
+    const fsyncDir = await mkdtemp(path.join(tmpdir(), 'quickstow-bench-floor-fsync-'));
+    context.cleanup.removeDir(fsyncDir);
+    return [...nodeArgsFor('./targets/floor'), '--fsync-dir', fsyncDir];
+  }
   if (s3 === undefined) throw new Error(`${name} needs an S3 endpoint`);
   if (name === 'naive') {
     return [

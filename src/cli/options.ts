@@ -78,6 +78,14 @@ export function addSpoolOptions(command: Command): Command {
         .default(defaults.uploadConcurrency),
     )
     .addOption(
+      option(
+        '--upload-defer-ms <ms>',
+        'while payloads keep arriving, how long an upload may wait for a pause so acknowledgements go first (0: upload at once)',
+      )
+        .argParser(parseInteger)
+        .default(defaults.uploadDeferMs),
+    )
+    .addOption(
       option('--idempotency-window-ms <ms>', 'how long an Idempotency-Key is remembered')
         .argParser(parseInteger)
         .default(defaults.idempotencyWindowMs),
@@ -164,6 +172,7 @@ export function storeConfigOf(options: Record<string, unknown>): Record<string, 
     memoryMaxBytes: options.memoryMaxBytes,
     segmentMaxBytes: options.segmentMaxBytes,
     uploadConcurrency: options.uploadConcurrency,
+    uploadDeferMs: options.uploadDeferMs,
     idempotencyWindowMs: options.idempotencyWindowMs,
     shutdownDrainMs: options.shutdownDrainMs,
     logLevel: options.logLevel,

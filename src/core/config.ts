@@ -45,6 +45,8 @@ export const defaults = {
   memoryMaxBytes: 256 * MiB,
   segmentMaxBytes: 64 * MiB,
   uploadConcurrency: 8,
+  /** While payloads keep arriving, how long an upload may wait so acks go first (spool/upload-deferral.ts). */
+  uploadDeferMs: 1_000,
   shutdownDrainMs: 10_000,
   logLevel: 'info' as LogLevel,
 };
@@ -107,6 +109,7 @@ const checks: Record<keyof Config, Check> = {
   memoryMaxBytes: integerAtLeast(1),
   segmentMaxBytes: integerAtLeast(1024),
   uploadConcurrency: integerAtLeast(1, 1024),
+  uploadDeferMs: integerAtLeast(0, 3_600_000),
   shutdownDrainMs: integerAtLeast(0),
   logLevel: oneOf(logLevels),
 };

@@ -38,6 +38,7 @@ export async function openMode(
       memoryMaxBytes: config.memoryMaxBytes,
       segmentMaxBytes: config.segmentMaxBytes,
       uploadConcurrency: config.uploadConcurrency,
+      uploadDeferMs: config.uploadDeferMs,
       logger,
       fs: deps.spoolFs,
     });

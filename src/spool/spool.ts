@@ -67,6 +67,7 @@ import {
   silentLogger,
   systemClock,
 } from './types.js';
+import { UploadDeferral } from './upload-deferral.js';
 import { Uploader, type UploadJob } from './uploader.js';
 
 export interface SpoolOptions {
@@ -77,6 +78,14 @@ export interface SpoolOptions {
   memoryMaxBytes: number;
   segmentMaxBytes: number;
   uploadConcurrency: number;
+  /**
+   * While payloads keep arriving, how long a record may wait before its upload starts, so that
+   * uploads do not compete with acknowledgements (upload-deferral.ts). 0, the default, uploads
+   * at once.
+   */
+  uploadDeferMs?: number;
+  /** No append for this long is a pause in arrivals that ends deferrals; 20 ms by default. */
+  uploadQuietMs?: number;
   /** Retry delays while the store fails; defaults to 100 ms doubling up to 5 s, full jitter. */
   backoff?: Partial<BackoffOptions>;
   fs?: SpoolFs;
@@ -98,6 +107,8 @@ interface Entry extends UploadJob {
   segment: Segment;
   offset: number;
   state: 'pending' | 'stored' | 'dropped';
+  /** performance.now() of its append; -Infinity for records found at open. */
+  appendedAt: number;
 }
 
 export class Spool {
@@ -109,6 +120,8 @@ export class Spool {
   private readonly committer: GroupCommitter;
   private readonly uploader: Uploader<Entry>;
   private readonly emit: (event: SpoolEvent) => void;
+  private readonly deferral: UploadDeferral;
+  private deferralTimer: NodeJS.Timeout | undefined;
   /** Every record whose segment still exists, by id. */
   private readonly records = new Map<string, Entry>();
   /** Records not yet stored, oldest first (insertion order). */
@@ -150,6 +163,7 @@ export class Spool {
           record.offset,
           record.size,
           recovered.acked.has(record.id),
+          Number.NEGATIVE_INFINITY,
         );
       }
     }
@@ -177,6 +191,7 @@ export class Spool {
     this.logger = options.logger ?? silentLogger;
     this.backoff = { ...defaultBackoff, ...options.backoff };
     this.emit = eventEmitter(options.onEvent, this.logger);
+    this.deferral = new UploadDeferral(options.uploadDeferMs ?? 0, options.uploadQuietMs);
     this.committer = new GroupCommitter({
       fs: this.fs,
       dir: this.dir,
@@ -195,8 +210,14 @@ export class Spool {
       backoff: this.backoff,
       random: options.random ?? Math.random,
       upload: (entry) => this.upload(entry),
-      admit: (entry, inFlight) =>
-        inFlight === 0 || this.memoryBytes + entry.bytes <= options.memoryMaxBytes,
+      admit: (entry, inFlight) => {
+        const waitMs = this.closing ? 0 : this.deferral.waitMs(entry.appendedAt);
+        if (waitMs > 0) {
+          this.pumpUploaderIn(waitMs);
+          return false;
+        }
+        return inFlight === 0 || this.memoryBytes + entry.bytes <= options.memoryMaxBytes;
+      },
       onFailure: (entry, error, retryInMs) => {
         this.logger.warn(
           { err: error, id: entry.id, attempt: entry.attempts, retryInMs },
@@ -244,6 +265,7 @@ export class Spool {
     };
     const record = encodeRecord(id, recordMeta, body);
     this.reserve(record.size);
+    const appendedAt = this.deferral.noteAppend();
     this.queuedIds.add(id);
     this.pendingBytes += record.size;
     this.queuedBytes += record.size;
@@ -254,7 +276,7 @@ export class Spool {
           this.queuedIds.delete(id);
           this.queuedBytes -= record.size;
           this.pendingBytes -= record.size; // register() counts it again, as pending
-          this.register(id, recordMeta, segment, offset, record.size, false);
+          this.register(id, recordMeta, segment, offset, record.size, false, appendedAt);
           resolve();
         },
         failed: (error) => {
@@ -357,6 +379,9 @@ export class Spool {
 
   private async shutdown(drainMs: number): Promise<void> {
     this.closing = true;
+    // Closing ends every deferral: what waited for a pause in arrivals uploads now.
+    clearTimeout(this.deferralTimer);
+    this.uploader.poke();
     await this.committer.idle();
     await this.uploader.stop({ drainMs });
     this.closed = true;
@@ -370,6 +395,15 @@ export class Spool {
       { pendingRecords: this.pending.size, pendingBytes: this.pendingBytes },
       'spool: closed',
     );
+  }
+
+  /** Pumps the uploader again once the first deferred record is due. */
+  private pumpUploaderIn(ms: number): void {
+    clearTimeout(this.deferralTimer);
+    this.deferralTimer = setTimeout(() => {
+      this.deferralTimer = undefined;
+      this.uploader.poke();
+    }, Math.ceil(ms));
   }
 
   private get memoryBytes(): number {
@@ -413,6 +447,7 @@ export class Spool {
     offset: number,
     size: number,
     stored: boolean,
+    appendedAt: number,
   ): void {
     const entry: Entry = {
       id,
@@ -422,6 +457,7 @@ export class Spool {
       bytes: size,
       attempts: 0,
       state: stored ? 'stored' : 'pending',
+      appendedAt,
     };
     this.records.set(id, entry);
     segment.ids.push(id);

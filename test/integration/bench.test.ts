@@ -49,7 +49,7 @@ describe('quickstow bench', () => {
       [
         'bench',
         // The serve family; bench-local.test.ts runs the local-* targets.
-        ...['--targets', 'floor,naive,serve-sync,serve-spool'],
+        ...['--targets', 'floor,floor-fsync,naive,serve-sync,serve-spool'],
         ...['--requests', '6', '--warmup', '1', '--size', '4096', '--concurrency', '1,2'],
         ...['--s3-delay-ms', '1', '--report-dir', report.dir],
         ...['--url', `given=${contractServer.url}`],
@@ -69,7 +69,8 @@ describe('quickstow bench', () => {
       // 6 timed + 1 warm-up, at two concurrency levels.
       assert.match(run.stdout, new RegExp(`^${target}: verified 14/14$`, 'm'));
     }
-    assert.doesNotMatch(run.stdout, /^floor: verified/m);
+    assert.doesNotMatch(run.stdout, /^floor(-fsync)?: verified/m);
+    assert.match(run.stdout, /^floor-fsync\s+2\s/m);
     assert.match(
       run.stdout,
       /^target\s+conc\s+p50 ms\s+p90 ms\s+p99 ms\s+max ms\s+req\/s\s+MB\/s/m,
@@ -86,7 +87,7 @@ describe('quickstow bench', () => {
     assert.equal(json.options.sizeBytes, 4096);
     assert.deepEqual(json.failures, []);
     const rows = json.results;
-    assert.equal(rows.length, 10);
+    assert.equal(rows.length, 12);
     for (const row of rows) {
       assert.equal(row.requests, 6);
       assert.equal(row.errors, 0);
@@ -107,7 +108,7 @@ describe('quickstow bench', () => {
     const svg = await readFile(path.join(report.dir, 'latency.svg'), 'utf8');
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>/);
     assert.match(svg, /<\/svg>\s*$/);
-    assert.equal(svg.match(/<polyline /g)?.length, 10);
+    assert.equal(svg.match(/<polyline /g)?.length, 12);
     assert.ok(!svg.includes('NaN'));
     assert.ok(run.stdout.includes(path.join(report.dir, 'latency.svg')));
   });
@@ -117,6 +118,7 @@ describe('quickstow bench', () => {
     assert.deepEqual([...pids.keys()].map((name) => name.replace(/ \(.*/, '')).sort(), [
       'delay proxy',
       'floor',
+      'floor-fsync',
       'naive',
       's3rver',
       'serve-spool',
@@ -132,7 +134,7 @@ describe('quickstow bench refusals and failures', () => {
     assert.equal(unknown.code, 2);
     assert.match(
       unknown.stderr,
-      /unknown target flor\. Available: floor, naive, serve-sync, serve-spool, local-floor, local-naive/,
+      /unknown target flor\. Available: floor, floor-fsync, naive, serve-sync, serve-spool, local-floor, local-naive/,
     );
   });
 

@@ -104,9 +104,10 @@ describe("the Lambda side of a local target, from quickstow local's log", () => 
 });
 
 describe('the chart with both families', () => {
-  it('draws a distinct colour per target for ten targets, and names the family per row', () => {
+  it('draws a distinct colour per target for all eleven targets, and names the family per row', () => {
     const names = [
       'floor',
+      'floor-fsync',
       'naive',
       'serve-sync',
       'serve-spool',
@@ -131,12 +132,12 @@ describe('the chart with both families', () => {
       title: 't',
       subtitle: 's',
       panels: [
-        { concurrency: 1, label: 'node:http / serve', series: names.slice(0, 4).map(series) },
-        { concurrency: 1, label: 'API Gateway + Lambda', series: names.slice(4).map(series) },
+        { concurrency: 1, label: 'node:http / serve', series: names.slice(0, 5).map(series) },
+        { concurrency: 1, label: 'API Gateway + Lambda', series: names.slice(5).map(series) },
       ],
     });
     const strokes = new Set([...svg.matchAll(/<polyline [^>]*stroke="([^"]+)"/g)].map((m) => m[1]));
-    assert.equal(strokes.size, 10);
+    assert.equal(strokes.size, 11);
     assert.match(svg, /Latency CDF, concurrency 1 · API Gateway \+ Lambda/);
     assert.ok(!svg.includes('NaN'));
   });

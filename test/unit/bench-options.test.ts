@@ -21,7 +21,7 @@ describe('bench flags', () => {
         assert.ok(error instanceof InvalidArgumentError);
         assert.match(
           error.message,
-          /unknown target flor\. Available: floor, naive, serve-sync, serve-spool/,
+          /unknown target flor\. Available: floor, floor-fsync, naive, serve-sync, serve-spool/,
         );
         return true;
       },
@@ -64,6 +64,7 @@ describe('bench defaults', () => {
   it('runs the serve family and local-floor, local-naive, local-after-response; all runs every target', () => {
     assert.deepEqual(benchDefaults.targets, [
       'floor',
+      'floor-fsync',
       'naive',
       'serve-sync',
       'serve-spool',
@@ -72,6 +73,6 @@ describe('bench defaults', () => {
       'local-after-response',
     ]);
     assert.deepEqual(parseTargets('all'), [...targetNames]);
-    assert.equal(targetNames.length, 10);
+    assert.equal(targetNames.length, 11);
   });
 });

@@ -31,7 +31,7 @@ export interface ChartInput {
   panels: ChartPanel[];
 }
 
-// Tableau 10: ten targets, ten colours.
+// Tableau 10 and one more: a colour per target (eleven with --targets all).
 const palette = [
   '#4c78a8',
   '#f58518',
@@ -43,6 +43,7 @@ const palette = [
   '#eeca3b',
   '#ff9da6',
   '#79706e',
+  '#17becf',
 ];
 const percentileOpacity = { p50: 1, p90: 0.6, p99: 0.3 } as const;
 const width = 1040;
