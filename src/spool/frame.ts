@@ -14,6 +14,12 @@
  * The length sits before the CRC and is not covered by it; a damaged length makes the CRC check
  * fail over the wrong range instead (or reach past the end of the file, which recovery tells
  * apart), so it is caught all the same.
+ *
+ * The metadata names the segment the record was written to (`segment`, its 16-digit number), and
+ * the CRC covers it. Segment files are recycled (spool.ts): a file reused for a new segment still
+ * holds the old segment's records past the new ones, whole and with good CRCs, and this is how a
+ * scan tells them apart. The number is filled in when the group committer has chosen the
+ * segment (sealRecord), so the record is encoded with a fixed-width placeholder first.
  */
 import { crc32c } from '@node-rs/crc32';
 import { QuickstowError } from '../core/errors.js';
@@ -32,14 +38,22 @@ export interface RecordMeta extends ObjectMeta {
   durability: 'spool';
   /** ISO 8601 time the record was handed to the spool. */
   spooledAt: string;
+  /** The segment it was written to (segmentMarker); absent in records of older versions. */
+  segment?: string;
 }
 
+/** How a segment's number is written in its records' metadata (and in its file name). */
+export const segmentMarker = (seq: number): string => String(seq).padStart(16, '0');
+const markerPlaceholder = segmentMarker(0);
+
 export interface EncodedRecord {
-  /** Everything before the payload, crc filled in. */
+  /** Everything before the payload; the segment and the crc are filled in by sealRecord. */
   head: Buffer;
   body: Buffer;
   /** head + body: the bytes the record takes on disk. */
   size: number;
+  /** Where in head the segment marker's digits go. */
+  markerAt: number;
 }
 
 export interface ParsedRecord {
@@ -56,8 +70,11 @@ export type ParseResult =
   | { kind: 'incomplete' }
   | { kind: 'corrupt'; reason: string };
 
+/** Lays the record out; sealRecord must name its segment before it is written. */
 export function encodeRecord(id: string, meta: RecordMeta, body: Buffer): EncodedRecord {
-  const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
+  // The marker goes last, so its digits sit at a known distance from the end of the JSON.
+  const json = JSON.stringify({ ...meta, segment: markerPlaceholder });
+  const metaBytes = Buffer.from(json, 'utf8');
   const length = idBytes + 4 + metaBytes.length + body.length;
   if (length > maxLength) {
     throw new QuickstowError('payload-too-large', 413, 'The payload is too large for the spool');
@@ -69,8 +86,15 @@ export function encodeRecord(id: string, meta: RecordMeta, body: Buffer): Encode
   head.write(id, headerBytes, idBytes, 'latin1');
   head.writeUInt32BE(metaBytes.length, headerBytes + idBytes);
   metaBytes.copy(head, fixedBytes);
+  const markerAt = head.length - markerPlaceholder.length - 2; // before `"}`
+  return { head, body, size: head.length + body.length, markerAt };
+}
+
+/** Names the segment the record goes to and computes its CRC: it is ready to be written. */
+export function sealRecord(record: EncodedRecord, seq: number): void {
+  const { head, body } = record;
+  head.write(segmentMarker(seq), record.markerAt, markerPlaceholder.length, 'latin1');
   head.writeUInt32BE(crc32c(body, crc32c(head.subarray(headerBytes))), 8);
-  return { head, body, size: head.length + body.length };
 }
 
 /** Parses the record starting at `offset` of `bytes`, checking everything that can be checked. */
@@ -122,6 +146,7 @@ export function findNextRecord(bytes: Buffer, from: number): number {
 }
 
 export interface SegmentScan {
+  /** The segment's own records, in order. */
   records: ParsedRecord[];
   /** Damaged regions that valid records follow, or a damaged whole-looking last record. */
   corrupt: Array<{ start: number; end: number; reason: string }>;
@@ -129,6 +154,8 @@ export interface SegmentScan {
   validEnd: number;
   /** Bytes after validEnd that are a torn write (or zero fill) and may simply be cut off. */
   tornBytes: number;
+  /** Bytes after validEnd left over from the segment this file held before it was recycled. */
+  staleBytes: number;
 }
 
 /**
@@ -136,32 +163,54 @@ export interface SegmentScan {
  * bytes that run to the end of the file are a torn tail when they are an unfinished record or
  * zero fill (the batch they belonged to was never acknowledged), corruption otherwise. Either way
  * the segment is cut back to its last good record, so nothing after it is ever read again.
+ *
+ * With `seq`, a whole record written to another segment ends the segment: the file was recycled
+ * and what follows is the old segment's (all of it stored before the file was reused). Bad bytes
+ * between the segment's last record and such leftovers are a write torn over the old records
+ * (the file is long, so a torn record does not run past its end): cut, like any torn tail. That
+ * is also how damage to the very last record of a recycled segment looks; a record that valid
+ * records of its own segment follow is still quarantined.
  */
-export function scanSegment(bytes: Buffer): SegmentScan {
+export function scanSegment(bytes: Buffer, seq?: number): SegmentScan {
+  const marker = seq === undefined ? undefined : segmentMarker(seq);
+  const isOwn = (record: ParsedRecord) =>
+    marker === undefined || record.meta.segment === undefined || record.meta.segment === marker;
   const records: ParsedRecord[] = [];
   const corrupt: SegmentScan['corrupt'] = [];
+  const end = (validEnd: number, tornBytes: number, staleBytes = 0): SegmentScan => ({
+    records,
+    corrupt,
+    validEnd,
+    tornBytes,
+    staleBytes,
+  });
   let offset = 0;
   while (offset < bytes.length) {
     const result = parseRecord(bytes, offset);
     if (result.kind === 'record') {
+      if (!isOwn(result.record)) return end(offset, 0, bytes.length - offset);
       records.push(result.record);
       offset += result.record.size;
       continue;
     }
     const next = findNextRecord(bytes, offset + 1);
     if (next !== -1) {
+      const following = parseRecord(bytes, next);
+      if (following.kind === 'record' && !isOwn(following.record)) {
+        return end(offset, next - offset, bytes.length - next);
+      }
       corrupt.push({ start: offset, end: next, reason: reasonOf(result) });
       offset = next;
       continue;
     }
     const tail = bytes.subarray(offset);
     if (result.kind === 'incomplete' || tail.every((byte) => byte === 0)) {
-      return { records, corrupt, validEnd: offset, tornBytes: tail.length };
+      return end(offset, tail.length);
     }
     corrupt.push({ start: offset, end: bytes.length, reason: reasonOf(result) });
-    return { records, corrupt, validEnd: offset, tornBytes: 0 };
+    return end(offset, 0);
   }
-  return { records, corrupt, validEnd: offset, tornBytes: 0 };
+  return end(offset, 0);
 }
 
 function reasonOf(result: ParseResult): string {

@@ -9,7 +9,7 @@
  * old one uncertain. If even the cut fails, the committer is broken and refuses all appends.
  */
 import path from 'node:path';
-import type { EncodedRecord } from './frame.js';
+import { type EncodedRecord, sealRecord } from './frame.js';
 import { type SpoolFs, syncDirectory, writeFully } from './fs.js';
 import { Segment } from './segment.js';
 import type { Logger } from './types.js';
@@ -28,6 +28,8 @@ export interface GroupCommitterOptions {
   segmentMaxBytes: number;
   /** Number of the last segment that ever existed; new ones count up from it. */
   lastSeq: number;
+  /** A drained segment's file to reuse for the next segment, if one is kept (segment.ts). */
+  takeRecycled(): string | undefined;
   /** A new segment file exists (and its name is durable). */
   onCreated(segment: Segment): void;
   /** A segment stopped being the active one (rolled over, retired, or closed). */
@@ -129,6 +131,7 @@ export class GroupCommitter {
       // copying megabytes of payload once more, and the fsync below covers them all alike.
       let position = start;
       for (const { record } of group) {
+        sealRecord(record, segment.seq);
         for (const part of [record.head, record.body]) {
           await writeFully(writer, part, position);
           position += part.length;
@@ -164,7 +167,15 @@ export class GroupCommitter {
     const { fs, dir, logger } = this.options;
     this.lastSeq += 1;
     const segment = new Segment(this.lastSeq, dir, fs, logger);
-    const writer = await fs.open(segment.path, 'wx');
+    const recycled = this.options.takeRecycled();
+    let writer: NonNullable<Segment['writer']>;
+    if (recycled === undefined) {
+      writer = await fs.open(segment.path, 'wx');
+    } else {
+      // Its old records stay past the new ones; their segment marker tells them apart (frame.ts).
+      await fs.rename(recycled, segment.path);
+      writer = await fs.open(segment.path, 'r+');
+    }
     try {
       await syncDirectory(fs, dir);
     } catch (error) {
@@ -175,7 +186,10 @@ export class GroupCommitter {
     segment.writer = writer;
     this.active = segment;
     this.options.onCreated(segment);
-    logger.info({ segment: path.basename(segment.path) }, 'spool: new segment');
+    logger.info(
+      { segment: path.basename(segment.path), recycled: recycled !== undefined },
+      'spool: new segment',
+    );
     return segment;
   }
 

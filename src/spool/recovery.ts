@@ -8,7 +8,14 @@ import { type ParsedRecord, scanSegment } from './frame.js';
 import { errorCode, readWholeFile, type SpoolFs, syncDirectory } from './fs.js';
 import { readAcks } from './ledger.js';
 import { quarantineBytes } from './quarantine.js';
-import { ackFileName, parseAckFileName, parseSegmentFileName, segmentFileName } from './segment.js';
+import {
+  ackFileName,
+  parseAckFileName,
+  parseRecycledFileName,
+  parseSegmentFileName,
+  recycledFileName,
+  segmentFileName,
+} from './segment.js';
 import type { Logger, SpoolEvent } from './types.js';
 
 export interface RecoveredSegment {
@@ -23,8 +30,14 @@ export interface RecoveredSegment {
 export interface Recovery {
   /** In sequence order; segments with nothing left to upload are already deleted. */
   segments: RecoveredSegment[];
-  /** The highest segment number seen, so new segments never reuse a live name. */
+  /**
+   * The highest segment number seen, in segment and recycled file names alike, so a new segment
+   * never reuses a number: not a live name, and not a number written in old records that a
+   * recycled file still holds (that would make them look like the new segment's own).
+   */
   lastSeq: number;
+  /** Recycled files to reuse (at most recycledMax; any more are deleted). */
+  recycled: string[];
   quarantined: number;
   truncatedBytes: number;
 }
@@ -34,26 +47,41 @@ export async function recoverSpool(
   dir: string,
   logger: Logger,
   emit: (event: SpoolEvent) => void,
+  recycledMax: number,
 ): Promise<Recovery> {
   const names = await fs.readdir(dir);
   const segmentSeqs = names
     .map(parseSegmentFileName)
     .filter((seq): seq is number => seq !== undefined)
     .sort((a, b) => a - b);
+  const recycledSeqs = names
+    .map(parseRecycledFileName)
+    .filter((seq): seq is number => seq !== undefined)
+    .sort((a, b) => a - b);
   const result: Recovery = {
     segments: [],
-    lastSeq: segmentSeqs.at(-1) ?? 0,
+    lastSeq: Math.max(0, ...segmentSeqs, ...recycledSeqs),
+    recycled: [],
     quarantined: 0,
     truncatedBytes: 0,
   };
   const seen = new Set<string>();
   let removedNames = false;
+  for (const seq of recycledSeqs) {
+    const file = path.join(dir, recycledFileName(seq));
+    if (result.recycled.length < recycledMax) {
+      result.recycled.push(file);
+    } else {
+      await unlinkIfPresent(fs, file);
+      removedNames = true;
+    }
+  }
 
   for (const seq of segmentSeqs) {
     const name = segmentFileName(seq);
     const file = path.join(dir, name);
     const bytes = await readWholeFile(fs, file);
-    const scan = scanSegment(bytes);
+    const scan = scanSegment(bytes, seq);
 
     for (const region of scan.corrupt) {
       const kept = await quarantineBytes(
@@ -92,6 +120,12 @@ export async function recoverSpool(
         logger.warn(
           { segment: name, offset: scan.validEnd, bytes: scan.tornBytes },
           'spool: torn tail cut off at open (a write that was never acknowledged)',
+        );
+      }
+      if (scan.staleBytes > 0) {
+        logger.info(
+          { segment: name, offset: scan.validEnd, bytes: scan.staleBytes },
+          'spool: a recycled segment file cut after its own records (the rest was stored before)',
         );
       }
     }

@@ -25,9 +25,13 @@
  *  4. An id goes into its segment's ack file only after the store confirmed the put. Acks are not
  *     fsync'ed before they count (only at close): a lost ack costs one more upload of the same
  *     bytes to the same key, which keys derived from ids make harmless.
- *  5. A segment file is deleted, then its ack file, only when every record in it is stored, it is
- *     not the active segment and no read of it is running. Recovery deletes by the same rule
- *     (from the ack files), and removes ack files whose segment is gone. Nothing else deletes.
+ *  5. A segment file is deleted or renamed to .free, then its ack file deleted, only when every
+ *     record in it is stored, it is not the active segment and no read of it is running.
+ *     Recovery deletes by the same rule (from the ack files), and removes ack files whose segment
+ *     is gone. Nothing else deletes. A .free file becomes a new segment by a rename; its old
+ *     records stay past the new ones, and every record names its segment (frame.ts), so a scan
+ *     stops at the first record of another segment. Segment numbers are never reused, not even
+ *     across restarts (recovery counts .free names too), so old records can never pass for new.
  *  6. Every record carries its object key, which the caller derived from the id: uploading a
  *     record twice writes the same object twice.
  *
@@ -36,8 +40,10 @@
  *    None was acknowledged. Recovery cuts the torn tail off; whole records are kept and
  *    uploaded (their clients got no answer: at least once, never lost once acknowledged).
  *  - after an upload, before its ack reached the disk: that record is uploaded again.
- *  - while deleting a segment: an orphan ack file (removed at open) or the segment itself with
- *    all its acks (deleted at open).
+ *  - while deleting or recycling a segment: an orphan ack file (removed at open) or the segment
+ *    itself with all its acks (deleted at open).
+ *  - while writing over a recycled file: the new records, then a torn one, then the old
+ *    segment's records: the torn bytes are cut with everything after them, as a torn tail.
  *  - during recovery: recovery again; cutting a tail and quarantining by name are idempotent.
  *  - anywhere, bit rot or a bug: a record whose CRC fails with good records after it is copied
  *    to quarantine/, logged, counted (stats.quarantined) and skipped; the others are uploaded.
@@ -58,7 +64,7 @@ import { errorCode, nodeFs, readFully, type SpoolFs, syncDirectory } from './fs.
 import { GroupCommitter } from './group-commit.js';
 import { quarantineBytes, quarantineFolder } from './quarantine.js';
 import { recoverSpool } from './recovery.js';
-import { Segment } from './segment.js';
+import { RecycledFiles, recycledFileName, Segment } from './segment.js';
 import {
   type Clock,
   type Logger,
@@ -121,6 +127,7 @@ export class Spool {
   private readonly uploader: Uploader<Entry>;
   private readonly emit: (event: SpoolEvent) => void;
   private readonly deferral: UploadDeferral;
+  private readonly recycled: RecycledFiles;
   private deferralTimer: NodeJS.Timeout | undefined;
   /** Every record whose segment still exists, by id. */
   private readonly records = new Map<string, Entry>();
@@ -147,8 +154,10 @@ export class Spool {
     await fs.mkdir(options.dir);
     await fs.mkdir(path.join(options.dir, quarantineFolder));
     const emit = eventEmitter(options.onEvent, logger);
-    const recovery = await recoverSpool(fs, options.dir, logger, emit);
+    const recycledMax = RecycledFiles.limitFor(options.segmentMaxBytes);
+    const recovery = await recoverSpool(fs, options.dir, logger, emit, recycledMax);
     const spool = new Spool(options, recovery.lastSeq);
+    for (const file of recovery.recycled) spool.recycled.give(file);
     spool.quarantined = recovery.quarantined;
     spool.truncatedBytes = recovery.truncatedBytes;
     for (const recovered of recovery.segments) {
@@ -192,12 +201,14 @@ export class Spool {
     this.backoff = { ...defaultBackoff, ...options.backoff };
     this.emit = eventEmitter(options.onEvent, this.logger);
     this.deferral = new UploadDeferral(options.uploadDeferMs ?? 0, options.uploadQuietMs);
+    this.recycled = new RecycledFiles(RecycledFiles.limitFor(options.segmentMaxBytes));
     this.committer = new GroupCommitter({
       fs: this.fs,
       dir: this.dir,
       logger: this.logger,
       segmentMaxBytes: options.segmentMaxBytes,
       lastSeq,
+      takeRecycled: () => this.recycled.take(),
       onCreated: (segment) => this.segments.set(segment.seq, segment),
       onSealed: (segment) => this.maybeDelete(segment),
       onCommit: (records, bytes, startedAt) => {
@@ -567,7 +578,18 @@ export class Spool {
     try {
       await segment.acks.close({ sync: false });
       await segment.closeReader();
-      await this.fs.unlink(segment.path);
+      if (!this.closed && this.recycled.reserve()) {
+        const recycled = path.join(this.dir, recycledFileName(segment.seq));
+        let kept: string | undefined;
+        try {
+          await this.fs.rename(segment.path, recycled);
+          kept = recycled;
+        } finally {
+          this.recycled.settle(kept);
+        }
+      } else {
+        await this.fs.unlink(segment.path);
+      }
       // The segment's removal must be durable before its acks go (invariant 5).
       await syncDirectory(this.fs, this.dir);
       await this.fs.unlink(segment.acks.path).catch((error: unknown) => {

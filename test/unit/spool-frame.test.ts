@@ -7,14 +7,21 @@ import {
   parseRecord,
   type RecordMeta,
   scanSegment,
+  sealRecord,
+  segmentMarker,
 } from '../../src/spool/frame.js';
 import { samplePayload } from '../support/spool-testing.js';
 
-function encoded(text: string) {
+function encoded(text: string, seq = 1) {
   const { id, meta, body } = samplePayload(text);
   const recordMeta: RecordMeta = { ...meta, durability: 'spool', spooledAt: meta.receivedAt };
   const record = encodeRecord(id, recordMeta, body);
-  return { id, recordMeta, bytes: Buffer.concat([record.head, record.body]) };
+  sealRecord(record, seq);
+  return {
+    id,
+    recordMeta: { ...recordMeta, segment: segmentMarker(seq) },
+    bytes: Buffer.concat([record.head, record.body]),
+  };
 }
 
 describe('spool record framing', () => {
@@ -128,5 +135,69 @@ describe('scanning a segment', () => {
     assert.equal(scan.validEnd, a.bytes.length);
     assert.equal(scan.tornBytes, 0);
     assert.equal(scan.corrupt.length, 1);
+  });
+});
+
+describe('scanning a recycled segment file', () => {
+  // Segment 9 written over the file of segment 5: 5's records are still there after 9's.
+  const own = [encoded('new one', 9), encoded('new two', 9), encoded('new three', 9)];
+  const stale = [encoded('old one', 5), encoded('old two', 5), encoded('old three', 5)];
+  const bytesOf = (records: Array<{ bytes: Buffer }>) =>
+    Buffer.concat(records.map((record) => record.bytes));
+
+  it("stops at the first record of another segment: the old records are not the segment's", () => {
+    const bytes = Buffer.concat([bytesOf(own.slice(0, 2)), bytesOf(stale)]);
+    const scan = scanSegment(bytes, 9);
+    assert.deepEqual(
+      scan.records.map((record) => record.id),
+      [own[0]?.id, own[1]?.id],
+    );
+    const validEnd = bytesOf(own.slice(0, 2)).length;
+    assert.equal(scan.validEnd, validEnd);
+    assert.equal(scan.staleBytes, bytes.length - validEnd);
+    assert.equal(scan.tornBytes, 0);
+    assert.deepEqual(scan.corrupt, []);
+  });
+
+  it('cuts a record torn over old records as a torn tail, not as corruption', () => {
+    const whole = bytesOf(own.slice(0, 1));
+    const second = own[1]?.bytes as Buffer;
+    // Its head and half its body reached the file; the old bytes under the rest are still there.
+    const oldBytes = bytesOf(stale);
+    const torn = Buffer.from(oldBytes);
+    second.copy(torn, 0, 0, second.length - 4);
+    const bytes = Buffer.concat([whole, torn]);
+    const scan = scanSegment(bytes, 9);
+    assert.deepEqual(
+      scan.records.map((record) => record.id),
+      [own[0]?.id],
+    );
+    assert.equal(scan.validEnd, whole.length);
+    assert.ok(scan.tornBytes > 0);
+    assert.equal(scan.validEnd + scan.tornBytes + scan.staleBytes, bytes.length);
+    assert.deepEqual(scan.corrupt, []);
+  });
+
+  it("still quarantines a damaged record that the segment's own records follow", () => {
+    const damaged = Buffer.from(own[1]?.bytes as Buffer);
+    damaged[damaged.length - 1] = (damaged[damaged.length - 1] as number) ^ 0xff;
+    const bytes = Buffer.concat([
+      own[0]?.bytes as Buffer,
+      damaged,
+      own[2]?.bytes as Buffer,
+      bytesOf(stale),
+    ]);
+    const scan = scanSegment(bytes, 9);
+    assert.deepEqual(
+      scan.records.map((record) => record.id),
+      [own[0]?.id, own[2]?.id],
+    );
+    assert.equal(scan.corrupt.length, 1);
+    assert.equal(scan.staleBytes, bytesOf(stale).length);
+  });
+
+  it('without a segment number (or for records without a marker) every whole record counts', () => {
+    const bytes = Buffer.concat([bytesOf(own), bytesOf(stale)]);
+    assert.equal(scanSegment(bytes).records.length, 6);
   });
 });
