@@ -36,6 +36,11 @@ export class HandoffClient {
     await this.request('POST', `/invocations/${encodeURIComponent(requestId)}/done`);
   }
 
+  /** The runtime got SIGTERM: the extension drains now, even in the middle of an invoke. */
+  async shutdown(): Promise<void> {
+    await this.request('POST', '/shutdown');
+  }
+
   private request(
     method: string,
     path: string,

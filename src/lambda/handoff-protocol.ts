@@ -5,6 +5,7 @@
  *                                     → 204 once held in the extension's memory; 503 when full
  *   GET  /payloads/{id}               → 200 bytes + x-quickstow-meta while held; 404 otherwise
  *   POST /invocations/{requestId}/done → 204: the handler is done with that invocation
+ *   POST /shutdown                    → 204: the runtime got SIGTERM; drain now and exit
  */
 import type { ObjectMeta } from '../store/types.js';
 

@@ -5,11 +5,17 @@ import { decodeMeta, encodeMeta, metaHeader } from './handoff-protocol.js';
 import type { InvocationLatch } from './invocation-latch.js';
 import type { PendingUploads } from './pending-uploads.js';
 
-/** The external extension's side of the handoff (see handoff-protocol.ts), on a Unix socket. */
+/**
+ * The external extension's side of the handoff (see handoff-protocol.ts), on a Unix socket.
+ * `POST /shutdown` (→ 204) calls `onShutdown`: the runtime got SIGTERM, so the sandbox is being
+ * shut down. The extension hears SHUTDOWN only at its next `next`, which it does not call while
+ * an upload is in progress, and would be killed in the middle of it.
+ */
 export async function startHandoffServer(
   socketPath: string,
   uploads: PendingUploads,
   latch: InvocationLatch,
+  onShutdown: () => void,
 ): Promise<{ socketPath: string; close(): void }> {
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -30,6 +36,9 @@ export async function startHandoffServer(
         } else if (done?.[1] && request.method === 'POST') {
           latch.markDone(decodeURIComponent(done[1]));
           response.writeHead(204).end();
+        } else if (url === '/shutdown' && request.method === 'POST') {
+          response.writeHead(204).end();
+          onShutdown();
         } else {
           response.writeHead(404).end();
         }

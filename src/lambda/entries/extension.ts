@@ -4,7 +4,8 @@
  * uploads them after the response: after each INVOKE it waits until the handler says it is done
  * with that invocation and everything held is uploaded (or the deadline is near), and only then
  * calls `next`, which is what lets the sandbox freeze. On SHUTDOWN it drains within the time
- * Lambda allows (2 s with an external extension) and exits.
+ * Lambda allows (2 s with an external extension) and exits; so it does when the handler tells
+ * it the runtime got SIGTERM, which reaches it even in the middle of an upload.
  */
 
 import { lambdaConfigFromEnv } from '../config.js';
@@ -19,6 +20,8 @@ const name = process.argv[2] ?? 'quickstow';
 const telemetry = new LambdaTelemetry('extension');
 const { logger } = telemetry;
 const client = new ExtensionsClient(process.env.AWS_LAMBDA_RUNTIME_API ?? '');
+/** What Lambda allows from SHUTDOWN (and the runtime's SIGTERM) when an external extension runs. */
+const shutdownAllowedMs = 2000;
 
 try {
   const config = lambdaConfigFromEnv();
@@ -26,7 +29,23 @@ try {
   const store = await openWarmStore(config, logger);
   const uploads = pendingUploadsFor(config, store, telemetry);
   const latch = new InvocationLatch();
-  const server = await startHandoffServer(config.extensionSocket, uploads, latch);
+  let shuttingDown: Promise<never> | undefined;
+  // Once, on whichever comes first: SHUTDOWN, or the runtime passing on its SIGTERM (SHUTDOWN
+  // waits for a `next` we do not call while uploading). The drain keeps the same margin as after
+  // an invoke, for the fallback's fsync'ed writes; a drain after an invoke may still run beside
+  // it, harmlessly: the exit ends it.
+  const shutdown = (reason: string, deadlineMs: number): Promise<never> => {
+    shuttingDown ??= (async () => {
+      logger.info({ reason, held: uploads.size }, 'shutdown: draining');
+      await uploads.drain(deadlineMs - config.deadlineMarginMs);
+      server.close();
+      process.exit(0);
+    })();
+    return shuttingDown;
+  };
+  const server = await startHandoffServer(config.extensionSocket, uploads, latch, () => {
+    void shutdown('runtime got SIGTERM', Date.now() + shutdownAllowedMs);
+  });
   logger.info({ socket: server.socketPath }, 'quickstow extension ready');
   for (;;) {
     const event = await client.next();
@@ -35,10 +54,7 @@ try {
       await latch.wait(event.requestId, deadlineMs);
       await uploads.drain(deadlineMs);
     } else {
-      logger.info({ reason: event.shutdownReason, held: uploads.size }, 'shutdown: draining');
-      await uploads.drain(event.deadlineMs - 100);
-      server.close();
-      process.exit(0);
+      await shutdown(event.shutdownReason, event.deadlineMs);
     }
   }
 } catch (error) {

@@ -49,6 +49,14 @@ if (config.mode === 'sync') {
     telemetry.flush();
     await handoff.done(requestId);
   };
+  // The extension hears SHUTDOWN only at its next `next`, which it does not call while an upload
+  // is in progress; the runtime gets SIGTERM at the same moment, so it passes it on.
+  process.once('SIGTERM', () => {
+    void handoff
+      .shutdown()
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
 } else if (config.mode === 'after-response') {
   const uploads = pendingUploadsFor(config, store, telemetry);
   committer = new InternalAfterResponseCommitter(store, uploads);
@@ -61,9 +69,11 @@ if (config.mode === 'sync') {
     marginMs: config.deadlineMarginMs,
     logger,
   });
-  // Shutdown gives a runtime with internal extensions 500 ms after SIGTERM: flush what we can.
+  // Shutdown gives a runtime with internal extensions 500 ms after SIGTERM: flush what we can,
+  // and keep the rest of it for what could not be uploaded (the fallback's fsync'ed write and the
+  // PAYLOAD LOST line; with 400 ms they were sometimes cut off under disk load).
   process.once('SIGTERM', () => {
-    void uploads.drain(Date.now() + 400).finally(() => process.exit(0));
+    void uploads.drain(Date.now() + 250).finally(() => process.exit(0));
   });
 } else {
   const sandboxSpool = await SandboxSpool.create(config, store, logger);
