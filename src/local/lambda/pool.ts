@@ -29,6 +29,7 @@
  *   still turn SIGINT/SIGTERM into close() (Node's default on those signals runs no hook).
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { QuickstowError } from '../../core/errors.js';
 import type { InvokeRequest, InvokeResult, Invoker } from '../types.js';
 import { discardLogs, type LogSink } from './log-sink.js';
@@ -88,14 +89,23 @@ export class LambdaPool implements Invoker {
     process.on('exit', this.killOnExit);
   }
 
-  /** Initialises `prewarm` sandboxes; throws (after closing the pool) if any init fails. */
+  /**
+   * Initialises `prewarm` sandboxes; throws (after closing the pool) if any init fails. A few at
+   * a time (two per core): on AWS provisioned sandboxes start on many machines at once, here they
+   * share this one's cores, and forty inits at once took some past Lambda's 10 s init limit.
+   */
   async prewarm(): Promise<void> {
-    const results = await Promise.all(
-      Array.from({ length: this.options.prewarm }, async () => {
+    const results: Array<{ sandbox: Sandbox; result: Awaited<ReturnType<Sandbox['init']>> }> = [];
+    let started = 0;
+    const initNext = async (): Promise<void> => {
+      while (started < this.options.prewarm) {
+        started += 1;
         const sandbox = this.createSandbox(true);
-        return { sandbox, result: await sandbox.init() };
-      }),
-    );
+        results.push({ sandbox, result: await sandbox.init() });
+      }
+    };
+    const parallel = Math.max(1, 2 * availableParallelism());
+    await Promise.all(Array.from({ length: Math.min(parallel, this.options.prewarm) }, initNext));
     const failed = results.find(({ result }) => !result.ok);
     if (failed !== undefined && !failed.result.ok) {
       await this.close();
