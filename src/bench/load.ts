@@ -37,7 +37,30 @@ export interface PostResult {
 
 const requestTimeoutMs = 120_000;
 
-export function postPayload(baseUrl: string, agent: Agent, body: Buffer): Promise<PostResult> {
+/**
+ * One POST. A keep-alive socket that sat idle may have been closed by the server (Node's
+ * default keep-alive timeout is 5 s, and a target waits longer than that while the others take
+ * their turns) just as a request is written to it: the write fails with EPIPE or ECONNRESET and
+ * no answer comes. As Node's documentation advises, such a request is sent once more on a new
+ * socket; its latency is that of the second attempt. A failure on a fresh socket, or after any
+ * answer began, is the server's and counts as an error.
+ */
+export async function postPayload(
+  baseUrl: string,
+  agent: Agent,
+  body: Buffer,
+): Promise<PostResult> {
+  try {
+    return await postOnce(baseUrl, agent, body);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return postOnce(baseUrl, agent, body);
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function postOnce(baseUrl: string, agent: Agent, body: Buffer): Promise<PostResult> {
   const url = payloadsUrl(baseUrl);
   const { request } = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -48,7 +71,12 @@ export function postPayload(baseUrl: string, agent: Agent, body: Buffer): Promis
       timeout: requestTimeoutMs,
     });
     let startedAt = 0;
-    req.once('error', reject);
+    let answered = false;
+    req.once('error', (error: NodeJS.ErrnoException) => {
+      const stale =
+        req.reusedSocket && !answered && (error.code === 'EPIPE' || error.code === 'ECONNRESET');
+      reject(stale ? new StaleSocketError(error.message, { cause: error }) : error);
+    });
     req.once('timeout', () => req.destroy(new Error(`no answer within ${requestTimeoutMs} ms`)));
     req.once('socket', (socket) => {
       const send = () => {
@@ -59,6 +87,7 @@ export function postPayload(baseUrl: string, agent: Agent, body: Buffer): Promis
       else send();
     });
     req.once('response', (response: IncomingMessage) => {
+      answered = true;
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.once('error', reject);
