@@ -3,7 +3,7 @@
  * (docs/benchmarks.md, "The disk"). Writes 1 MiB blocks, each followed by an fdatasync, and
  * prints the mean write and sync time per 100 MiB, twice: appending to a new file, and writing
  * over four 64 MiB files in turn (as the spool reuses drained segment files).
- *   node --import tsx scripts/disk-probe.ts [DIR] [MiB]     (default: the OS temp folder, 1200)
+ *   node --import tsx scripts/disk-probe.ts [DIR] [MiB]     (default: the OS temp folder, 1200 MiB)
  */
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
