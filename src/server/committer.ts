@@ -39,6 +39,7 @@ export async function openMode(
       segmentMaxBytes: config.segmentMaxBytes,
       uploadConcurrency: config.uploadConcurrency,
       uploadDeferMs: config.uploadDeferMs,
+      recycleSegments: true,
       logger,
       fs: deps.spoolFs,
     });

@@ -92,6 +92,12 @@ export interface SpoolOptions {
   uploadDeferMs?: number;
   /** No append for this long is a pause in arrivals that ends deferrals; 20 ms by default. */
   uploadQuietMs?: number;
+  /**
+   * Keep drained segment files to write the next segments over (RecycledFiles in segment.ts):
+   * for a local disk. Off by default: on a shared network filesystem (EFS for Lambda's sandbox
+   * spools) kept files are only storage paid for, in every sandbox's folder.
+   */
+  recycleSegments?: boolean;
   /** Retry delays while the store fails; defaults to 100 ms doubling up to 5 s, full jitter. */
   backoff?: Partial<BackoffOptions>;
   fs?: SpoolFs;
@@ -154,7 +160,7 @@ export class Spool {
     await fs.mkdir(options.dir);
     await fs.mkdir(path.join(options.dir, quarantineFolder));
     const emit = eventEmitter(options.onEvent, logger);
-    const recycledMax = RecycledFiles.limitFor(options.segmentMaxBytes);
+    const recycledMax = recycledLimit(options);
     const recovery = await recoverSpool(fs, options.dir, logger, emit, recycledMax);
     const spool = new Spool(options, recovery.lastSeq);
     for (const file of recovery.recycled) spool.recycled.give(file);
@@ -201,7 +207,7 @@ export class Spool {
     this.backoff = { ...defaultBackoff, ...options.backoff };
     this.emit = eventEmitter(options.onEvent, this.logger);
     this.deferral = new UploadDeferral(options.uploadDeferMs ?? 0, options.uploadQuietMs);
-    this.recycled = new RecycledFiles(RecycledFiles.limitFor(options.segmentMaxBytes));
+    this.recycled = new RecycledFiles(recycledLimit(options));
     this.committer = new GroupCommitter({
       fs: this.fs,
       dir: this.dir,
@@ -606,6 +612,10 @@ export class Spool {
     }
     this.segments.delete(segment.seq);
   }
+}
+
+function recycledLimit(options: SpoolOptions): number {
+  return options.recycleSegments === true ? RecycledFiles.limitFor(options.segmentMaxBytes) : 0;
 }
 
 function objectMetaOf(meta: ObjectMeta): ObjectMeta {

@@ -27,6 +27,7 @@ describe('spool segment recycling', () => {
       // About three 1 kB records per segment, so a few dozen appends go through many segments.
       segmentMaxBytes: 4096,
       uploadConcurrency: 2,
+      recycleSegments: true,
       ...overrides,
     });
 
@@ -74,6 +75,13 @@ describe('spool segment recycling', () => {
     assert.ok(reused.length >= 3, `new segments reuse the kept files (${reused.length} did)`);
     store.release();
     await spool.drained();
+  });
+
+  it('deletes drained segment files unless asked to keep them (the Lambda spool on EFS)', async () => {
+    spool = await open({ recycleSegments: false });
+    await appendMany(spool, 18, 'a');
+    await spool.drained();
+    assert.equal((await inodes('.free')).size, 0);
   });
 
   it("after a restart, finds only the new segment's records in a reused file", async () => {
