@@ -7,6 +7,8 @@
  *   0000000000000007.seg  a segment: records back to back (format in frame.ts), append-only,
  *                         at most segmentMaxBytes unless one record alone is larger
  *   0000000000000007.ack  its ledger: ids of its records the store has confirmed (ledger.ts)
+ *   0000000000000005.free a drained segment's file, kept to be reused for a new segment, with
+ *                         recycleSegments (RecycledFiles in segment.ts: at most 4 and 256 MiB)
  *   quarantine/*.bad      damaged bytes found at open or when read back; never uploaded
  *
  * INVARIANTS
