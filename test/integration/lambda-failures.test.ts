@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import {
   allFrozen,
   assertNoSandboxProcesses,
@@ -16,23 +16,18 @@ import {
   waitUntil,
 } from '../fixtures/lambda/harness.js';
 import { startQuickstowLocal } from '../support/local.js';
-import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
-import { tempDir } from '../support/temp.js';
+import { readObject, type S3rver, s3rverAndTempDirForSuite } from '../support/s3rver.js';
+import type { TempDir } from '../support/temp.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('quickstow on Lambda when S3 is down', () => {
   let s3: S3rver;
-  let temp: Awaited<ReturnType<typeof tempDir>>;
-  before(async () => {
-    s3 = await startS3rver();
-    temp = await tempDir();
+  let temp: TempDir;
+  s3rverAndTempDirForSuite((started) => {
+    ({ s3, temp } = started);
   });
   afterEach(() => s3.up());
-  after(async () => {
-    await s3.stop();
-    await temp.remove();
-  });
 
   /** One run of the sweeper entry in its own `quickstow local` sandbox; its JSON result. */
   async function runSweeper(

@@ -18,12 +18,12 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allFrozen, assertNoSandboxProcesses, waitUntil } from '../fixtures/lambda/harness.js';
 import { startQuickstowLocal } from '../support/local.js';
-import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
-import { tempDir } from '../support/temp.js';
+import { readObject, type S3rver, s3rverAndTempDirForSuite } from '../support/s3rver.js';
+import type { TempDir } from '../support/temp.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -44,14 +44,9 @@ async function acceptedConnections(socketPaths: string[]): Promise<number> {
 
 describe('the handoff to the external extension', () => {
   let s3: S3rver;
-  let temp: Awaited<ReturnType<typeof tempDir>>;
-  before(async () => {
-    s3 = await startS3rver();
-    temp = await tempDir();
-  });
-  after(async () => {
-    await s3.stop();
-    await temp.remove();
+  let temp: TempDir;
+  s3rverAndTempDirForSuite((started) => {
+    ({ s3, temp } = started);
   });
 
   it('survives a freeze longer than the extension server keeps an idle connection', async () => {

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { allFrozen, assertNoSandboxProcesses, waitUntil } from '../fixtures/lambda/harness.js';
 import { startQuickstowLocal } from '../support/local.js';
-import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
-import { tempDir } from '../support/temp.js';
+import { readObject, type S3rver, s3rverAndTempDirForSuite } from '../support/s3rver.js';
+import type { TempDir } from '../support/temp.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -21,14 +21,9 @@ async function storedSha256(s3: S3rver, key: string): Promise<string | undefined
 
 describe('quickstow on Lambda through quickstow local', () => {
   let s3: S3rver;
-  let temp: Awaited<ReturnType<typeof tempDir>>;
-  before(async () => {
-    s3 = await startS3rver();
-    temp = await tempDir();
-  });
-  after(async () => {
-    await s3.stop();
-    await temp.remove();
+  let temp: TempDir;
+  s3rverAndTempDirForSuite((started) => {
+    ({ s3, temp } = started);
   });
 
   for (const api of ['rest', 'http'] as const) {

@@ -24,7 +24,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   allFrozen,
   assertNoSandboxProcesses,
@@ -32,8 +32,8 @@ import {
   waitUntil,
 } from '../fixtures/lambda/harness.js';
 import { type QuickstowLocal, startQuickstowLocal } from '../support/local.js';
-import { readObject, type S3rver, startS3rver } from '../support/s3rver.js';
-import { tempDir } from '../support/temp.js';
+import { readObject, type S3rver, s3rverAndTempDirForSuite } from '../support/s3rver.js';
+import type { TempDir } from '../support/temp.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -99,14 +99,9 @@ async function startStallableLink(targetPort: number): Promise<StallableLink> {
 
 describe('after-response: a shutdown while an upload is in progress', () => {
   let s3: S3rver;
-  let temp: Awaited<ReturnType<typeof tempDir>>;
-  before(async () => {
-    s3 = await startS3rver();
-    temp = await tempDir();
-  });
-  after(async () => {
-    await s3.stop();
-    await temp.remove();
+  let temp: TempDir;
+  s3rverAndTempDirForSuite((started) => {
+    ({ s3, temp } = started);
   });
 
   for (const extension of ['internal', 'external'] as const) {

@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -27,6 +28,7 @@ import {
   s3rverRegion,
   s3rverScript,
 } from '../../src/bench/s3rver-process.js';
+import { type TempDir, tempDir } from './temp.js';
 
 export { s3rverCredentials, s3rverRegion };
 
@@ -177,4 +179,24 @@ export async function readObject(s3: S3rver, key: string): Promise<Buffer | unde
     if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
     throw error;
   }
+}
+
+/**
+ * For a describe block: an s3rver and a temp folder, started before its tests and removed after
+ * them. They reach the suite through `set`, called once both run:
+ *   let s3: S3rver; let temp: TempDir;
+ *   s3rverAndTempDirForSuite((started) => ({ s3, temp } = started));
+ */
+export function s3rverAndTempDirForSuite(
+  set: (started: { s3: S3rver; temp: TempDir }) => void,
+): void {
+  let started: { s3: S3rver; temp: TempDir } | undefined;
+  before(async () => {
+    started = { s3: await startS3rver(), temp: await tempDir() };
+    set(started);
+  });
+  after(async () => {
+    await started?.s3.stop();
+    await started?.temp.remove();
+  });
 }
