@@ -5,7 +5,7 @@
  * default.
  */
 import path from 'node:path';
-import { QuickstowError } from './errors.js';
+import { applySettings, type Check, integerFrom, refuseProblems } from './settings.js';
 
 export const modes = ['sync', 'spool'] as const;
 export const storeKinds = ['fs', 's3'] as const;
@@ -54,15 +54,6 @@ export const defaults = {
 export type Config = typeof defaults;
 export type ConfigInput = { [K in keyof Config]?: Config[K] | undefined };
 
-type Check = (key: string, value: unknown) => string | undefined;
-
-const integerAtLeast =
-  (min: number, max = Number.MAX_SAFE_INTEGER): Check =>
-  (key, value) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
-      ? undefined
-      : `${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`;
-
 const oneOf =
   (choices: readonly string[]): Check =>
   (key, value) =>
@@ -80,7 +71,7 @@ const stringList: Check = (key, value) =>
 
 const checks: Record<keyof Config, Check> = {
   host: text,
-  port: integerAtLeast(0, 65535),
+  port: integerFrom(0, 65535),
   mode: oneOf(modes),
   store: oneOf(storeKinds),
   dataDir: text,
@@ -97,51 +88,33 @@ const checks: Record<keyof Config, Check> = {
     typeof value === 'string' && !value.split('/').includes('..') && !value.startsWith('/')
       ? undefined
       : `${key} must be a relative key prefix without '..'`,
-  maxBodyBytes: integerAtLeast(0),
+  maxBodyBytes: integerFrom(0),
   allowedContentTypes: stringList,
   authTokenFile: text,
-  headersTimeoutMs: integerAtLeast(1),
-  requestTimeoutMs: integerAtLeast(1),
-  keepAliveTimeoutMs: integerAtLeast(1),
-  storeTimeoutMs: integerAtLeast(1),
-  idempotencyWindowMs: integerAtLeast(0),
-  spoolMaxBytes: integerAtLeast(1),
-  memoryMaxBytes: integerAtLeast(1),
-  segmentMaxBytes: integerAtLeast(1024),
-  uploadConcurrency: integerAtLeast(1, 1024),
-  uploadDeferMs: integerAtLeast(0, 3_600_000),
-  shutdownDrainMs: integerAtLeast(0),
+  headersTimeoutMs: integerFrom(1),
+  requestTimeoutMs: integerFrom(1),
+  keepAliveTimeoutMs: integerFrom(1),
+  storeTimeoutMs: integerFrom(1),
+  idempotencyWindowMs: integerFrom(0),
+  spoolMaxBytes: integerFrom(1),
+  memoryMaxBytes: integerFrom(1),
+  segmentMaxBytes: integerFrom(1024),
+  uploadConcurrency: integerFrom(1, 1024),
+  uploadDeferMs: integerFrom(0, 3_600_000),
+  shutdownDrainMs: integerFrom(0),
   logLevel: oneOf(logLevels),
 };
 
 /** Defaults, then the given values; refuses unknown keys and bad values, all at once. */
 export function resolveConfig(input: ConfigInput | Record<string, unknown> = {}): Config {
-  const problems: string[] = [];
-  const config: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(input)) {
-    if (!(key in checks)) {
-      problems.push(`unknown setting ${JSON.stringify(key)}`);
-      continue;
-    }
-    if (value === undefined) continue;
-    const problem = checks[key as keyof Config](key, value);
-    if (problem === undefined) config[key] = value;
-    else problems.push(problem);
-  }
-  const resolved = config as Config;
+  const { values: resolved, problems } = applySettings(defaults, checks, input, 'setting');
   if (resolved.store === 's3' && resolved.bucket === '') {
     problems.push('bucket is required with store s3 (--bucket or QUICKSTOW_BUCKET)');
   }
   if (resolved.maxBodyBytes > resolved.memoryMaxBytes) {
     problems.push('maxBodyBytes must not exceed memoryMaxBytes');
   }
-  if (problems.length > 0) {
-    throw new QuickstowError(
-      'invalid-config',
-      400,
-      `Invalid configuration: ${problems.join('; ')}`,
-    );
-  }
+  refuseProblems(problems);
   resolved.allowedContentTypes = resolved.allowedContentTypes.map((t) => t.toLowerCase());
   if (resolved.bucketDir === '') resolved.bucketDir = path.join(resolved.dataDir, 'bucket');
   if (resolved.spoolDir === '') resolved.spoolDir = path.join(resolved.dataDir, 'spool');

@@ -4,7 +4,7 @@
  * as an init error, rather than failing every request later.
  */
 import { type Config, resolveConfig } from '../core/config.js';
-import { QuickstowError } from '../core/errors.js';
+import { refuseProblems } from '../core/settings.js';
 
 export const lambdaModes = ['after-response', 'sync', 'spool'] as const;
 export const extensionKinds = ['internal', 'external'] as const;
@@ -43,13 +43,7 @@ export function lambdaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Lambd
     problems.push('QUICKSTOW_STORE must be s3 or fs');
   if (mode === 'spool' && spoolDir === '')
     problems.push('QUICKSTOW_SPOOL_DIR is required in spool mode');
-  if (problems.length > 0) {
-    throw new QuickstowError(
-      'invalid-config',
-      400,
-      `Invalid configuration: ${problems.join('; ')}`,
-    );
-  }
+  refuseProblems(problems);
   const shared = resolveConfig({
     mode: 'sync',
     // S3 on AWS; a folder under `quickstow local --store fs`.

@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { QuickstowError } from '../../core/errors.js';
+import { applySettings, type Check, integerFrom, refuseProblems } from '../../core/settings.js';
 
 export const lambdaDefaults = {
   functionName: 'quickstow-local',
@@ -39,15 +39,6 @@ export const lambdaDefaults = {
 
 export type LambdaOptions = typeof lambdaDefaults;
 export type LambdaOptionsInput = { [K in keyof LambdaOptions]?: LambdaOptions[K] | undefined };
-
-type Check = (key: string, value: unknown) => string | undefined;
-
-const integerFrom =
-  (min: number, max: number): Check =>
-  (key, value) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
-      ? undefined
-      : `${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`;
 
 const folder: Check = (key, value) => {
   if (typeof value !== 'string') return `${key} must be a string`;
@@ -99,30 +90,17 @@ const checks: Record<keyof LambdaOptions, Check> = {
 export function resolveLambdaOptions(
   input: LambdaOptionsInput | Record<string, unknown>,
 ): LambdaOptions {
-  const problems: string[] = [];
-  const resolved: Record<string, unknown> = { ...lambdaDefaults };
-  for (const [key, value] of Object.entries(input)) {
-    if (!(key in checks)) {
-      problems.push(`unknown Lambda setting ${JSON.stringify(key)}`);
-      continue;
-    }
-    if (value === undefined) continue;
-    const problem = checks[key as keyof LambdaOptions](key, value);
-    if (problem === undefined) resolved[key] = value;
-    else problems.push(problem);
-  }
-  const options = resolved as LambdaOptions;
+  const { values: options, problems } = applySettings(
+    lambdaDefaults,
+    checks,
+    input,
+    'Lambda setting',
+  );
   if (options.codeDir === '') problems.push('codeDir is required');
   if (options.prewarm > options.concurrency) {
     problems.push('prewarm must not exceed concurrency');
   }
-  if (problems.length > 0) {
-    throw new QuickstowError(
-      'invalid-config',
-      400,
-      `Invalid configuration: ${problems.join('; ')}`,
-    );
-  }
+  refuseProblems(problems);
   options.codeDir = path.resolve(options.codeDir);
   if (options.extensionsDir !== '') options.extensionsDir = path.resolve(options.extensionsDir);
   options.env = { ...options.env };
