@@ -79,7 +79,8 @@ export async function toResult(event: ProxyEvent, response: Response): Promise<P
   const body = Buffer.from(await response.arrayBuffer()).toString('base64');
   const cookies = response.headers.getSetCookie();
   const result: ProxyResult = { statusCode: response.status, body, isBase64Encoded: true };
-  if (!isPayloadFormat2(event) && event.multiValueHeaders) {
+  const v2 = isPayloadFormat2(event);
+  if (!v2 && event.multiValueHeaders) {
     const multiValueHeaders: Record<string, string[]> = {};
     response.headers.forEach((value, name) => {
       if (name !== 'set-cookie') multiValueHeaders[name] = [value];
@@ -94,7 +95,7 @@ export async function toResult(event: ProxyEvent, response: Response): Promise<P
   });
   result.headers = headers;
   if (cookies.length > 0) {
-    if (isPayloadFormat2(event)) result.cookies = cookies;
+    if (v2) result.cookies = cookies;
     else headers['set-cookie'] = cookies[0] as string;
   }
   return result;

@@ -14,17 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { localTargetNames } from '../../src/bench/local-targets.js';
 import type { BenchReport } from '../../src/bench/report.js';
 import { assertNoSandboxProcesses } from '../fixtures/lambda/harness.js';
-import { type CliRun, cliPath, runCli } from '../support/cli.js';
+import { type CliRun, cliPath, isRunning, runCli } from '../support/cli.js';
 import { tempDir } from '../support/temp.js';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** "bench: NAME (pid N) at URL (Lambda function F, S sandboxes prewarmed)" */
 function startedLocals(stderr: string) {

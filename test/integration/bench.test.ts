@@ -13,18 +13,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BenchReport } from '../../src/bench/report.js';
-import { type CliRun, runCli } from '../support/cli.js';
+import { type CliRun, isRunning, runCli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/serve.js';
 import { tempDir } from '../support/temp.js';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The pids the bench says it started ("bench: NAME (pid N) at URL"). */
 function startedPids(stderr: string): Map<string, number> {

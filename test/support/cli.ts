@@ -7,6 +7,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
+/** Whether a process with this pid still exists (signal 0 checks without signalling). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const cliPath = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export interface CliRun {

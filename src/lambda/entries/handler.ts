@@ -112,7 +112,7 @@ export const handler = async (event: ProxyEvent, context: LambdaContext): Promis
   const started = Date.now();
   try {
     await beforeInvoke();
-    return await serve(event, context);
+    return await serve(event);
   } finally {
     if (methodOf(event) === 'POST') telemetry.milliseconds('AckLatency', Date.now() - started);
     latch.markDone(context.awsRequestId);
@@ -120,19 +120,19 @@ export const handler = async (event: ProxyEvent, context: LambdaContext): Promis
   }
 };
 
-async function serve(event: ProxyEvent, context: LambdaContext): Promise<ProxyResult> {
+async function serve(event: ProxyEvent): Promise<ProxyResult> {
   let adapted: ReturnType<typeof toRequest>;
   try {
     adapted = toRequest(event);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const problem = toProblem(new QuickstowError('bad-request', 400, message));
-    return toResult(event, new Response(problem.body, problem));
+    const response = new Response(problem.body, {
+      status: problem.status,
+      headers: problem.headers,
+    });
+    return toResult(event, response);
   }
-  const response = await app.fetch(adapted.request, {
-    incoming: adapted.incoming,
-    event,
-    lambdaContext: context,
-  });
+  const response = await app.fetch(adapted.request, { incoming: adapted.incoming });
   return toResult(event, response);
 }
