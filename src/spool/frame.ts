@@ -72,8 +72,10 @@ export type ParseResult =
 
 /** Lays the record out; sealRecord must name its segment before it is written. */
 export function encodeRecord(id: string, meta: RecordMeta, body: Buffer): EncodedRecord {
-  // The marker goes last, so its digits sit at a known distance from the end of the JSON.
-  const json = JSON.stringify({ ...meta, segment: markerPlaceholder });
+  // The marker goes last, so its digits sit at a known distance from the end of the JSON (a
+  // marker already in `meta` would keep its own place in the key order: it is left out).
+  const { segment: _previous, ...fields } = meta;
+  const json = JSON.stringify({ ...fields, segment: markerPlaceholder });
   const metaBytes = Buffer.from(json, 'utf8');
   const length = idBytes + 4 + metaBytes.length + body.length;
   if (length > maxLength) {

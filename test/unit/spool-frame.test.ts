@@ -41,6 +41,22 @@ describe('spool record framing', () => {
     assert.equal(bytes.toString('utf8', 52 + metaLength), 'hello');
   });
 
+  it('seals the segment it is written to, whatever marker the metadata carried before', () => {
+    const { id, meta, body } = samplePayload('moved');
+    // The old marker first in the key order, as a metadata object built another way might have it.
+    const recordMeta: RecordMeta = {
+      segment: segmentMarker(3),
+      ...meta,
+      durability: 'spool',
+      spooledAt: meta.receivedAt,
+    };
+    const record = encodeRecord(id, recordMeta, body);
+    sealRecord(record, 9);
+    const result = parseRecord(Buffer.concat([record.head, record.body]), 0);
+    assert.equal(result.kind, 'record');
+    if (result.kind === 'record') assert.equal(result.record.meta.segment, segmentMarker(9));
+  });
+
   it('parses back what it encoded', () => {
     const { id, recordMeta, bytes } = encoded('payload bytes');
     const result = parseRecord(bytes, 0);
